@@ -1,0 +1,69 @@
+"""The JSON API root: /api/v1/ (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+import nakhon
+from nakhon.core.api_auth import ActorAuth, CsrfFailed
+from nakhon.core.errors import NakhonError
+
+api = NinjaAPI(
+    title="Nakhon API",
+    version=nakhon.__version__,
+    description=(
+        "The API of Nakhon, the city data platform for Thai municipalities. Municipality "
+        "data lives under `/municipalities/{slug}/`. Errors have the shape "
+        '`{"error": {"code": "...", "message": "...", "errors": {...}}}`.'
+    ),
+    auth=ActorAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, errors: Any = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if errors:
+        body["error"]["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NakhonError)
+def _nakhon_error(request: HttpRequest, exc: NakhonError) -> HttpResponse:
+    errors = getattr(exc, "errors", None)
+    return _error(request, exc.status, exc.code, exc.message, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    message = str(exc.message) if getattr(exc, "message", None) else "Authentication failed."
+    response = _error(request, 401, "not-authenticated", message)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(CsrfFailed)
+def _csrf_failed(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
+    return _error(request, 403, "csrf", "CSRF check failed: send the X-CSRFToken header.")
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return _error(request, 422, "invalid", "The request is not valid.", errors)
+
+
+from nakhon.accounts.api import router as accounts_router  # noqa: E402
+
+api.add_router("/", accounts_router)

@@ -1,0 +1,239 @@
+"""Settings from the environment: one registry, tiny strict helpers, safe development defaults.
+
+Every setting Nakhon reads is declared once in ``REGISTRY`` with its help text, so that
+``nakhon config`` and ``docs/settings.md`` can list them all (a test keeps the docs true).
+Secrets may also come from a file: ``SECRET_KEY_FILE=/run/secrets/key`` (like Docker secrets).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["str", "bool", "int", "list", "secret", "path", "url"]
+
+
+class ConfigError(Exception):
+    """A setting has a value Nakhon cannot use; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: Kind
+    default: str
+    help: str
+
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting(
+        "NAKHON_ENV",
+        "str",
+        "development",
+        "`development` (safe local defaults) or `production` (refuses to start without "
+        "SECRET_KEY and NAKHON_ALLOWED_HOSTS; secure cookies; no demo logins).",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "secret",
+        "",
+        "Django's signing key. Required in production (or SECRET_KEY_FILE). In development a "
+        "random key is generated once and kept in NAKHON_DATA_DIR/secret_key.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "url",
+        "",
+        "Operational database, e.g. postgres://user:pass@host:5432/nakhon. Empty: SQLite "
+        "(WAL mode) at NAKHON_DATA_DIR/nakhon.sqlite3.",
+    ),
+    Setting(
+        "NAKHON_DATA_DIR",
+        "path",
+        "./var",
+        "Where Nakhon keeps its local state: SQLite database, secret key, lake files, uploads.",
+    ),
+    Setting(
+        "NAKHON_ALLOWED_HOSTS",
+        "list",
+        "",
+        "Comma-separated host names this site answers to. Development default: "
+        "localhost,127.0.0.1,[::1],testserver. Required in production.",
+    ),
+    Setting(
+        "NAKHON_CSRF_TRUSTED_ORIGINS",
+        "list",
+        "",
+        "Comma-separated origins (https://data.example.go.th) trusted for form posts behind "
+        "a proxy.",
+    ),
+    Setting(
+        "NAKHON_DEBUG",
+        "bool",
+        "false",
+        "Django debug mode (tracebacks in the browser). Off by default even in development; "
+        "never allowed in production.",
+    ),
+    Setting(
+        "NAKHON_TIME_ZONE", "str", "Asia/Bangkok", "Time zone for display and scheduling."
+    ),
+    Setting(
+        "NAKHON_LANGUAGE",
+        "str",
+        "th",
+        "Default user-interface language: `th` (Thai) or `en` (English).",
+    ),
+    Setting(
+        "NAKHON_HOST", "str", "127.0.0.1", "Address `nakhon serve` listens on by default."
+    ),
+    Setting("NAKHON_PORT", "int", "8000", "Port `nakhon serve` listens on by default."),
+    Setting(
+        "NAKHON_SERVER_THREADS",
+        "int",
+        "8",
+        "Worker threads of the built-in WSGI server (waitress).",
+    ),
+    Setting(
+        "NAKHON_LOGIN_FAILURE_LIMIT",
+        "int",
+        "5",
+        "Failed sign-ins (per user name and address) before the account is locked out.",
+    ),
+    Setting(
+        "NAKHON_LOGIN_COOLOFF_MINUTES",
+        "int",
+        "15",
+        "How long a lock-out after too many failed sign-ins lasts.",
+    ),
+    Setting(
+        "NAKHON_LOGIN_LINK_HOURS",
+        "int",
+        "24",
+        "How long a one-time sign-in link printed by `nakhon` or `nakhon login-link` is valid.",
+    ),
+    Setting(
+        "NAKHON_DEMO_PASSWORD",
+        "secret",
+        "nakhon-demo",
+        "Password of the demo city's users (development only; `nakhon demo` refuses to run "
+        "in production).",
+    ),
+    Setting(
+        "NAKHON_EMAIL_URL",
+        "url",
+        "",
+        "Outgoing mail, e.g. smtp://user:pass@mail.example.go.th:587. Empty: mail is "
+        "written to the console log.",
+    ),
+    Setting(
+        "NAKHON_DEFAULT_FROM_EMAIL",
+        "str",
+        "nakhon@localhost",
+        "Sender address of mail Nakhon sends.",
+    ),
+    Setting(
+        "NAKHON_LOG_LEVEL", "str", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."
+    ),
+)
+
+_BY_NAME = {s.name: s for s in REGISTRY}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str:
+    if name not in _BY_NAME:
+        raise KeyError(f"{name} is not a declared Nakhon setting (add it to REGISTRY)")
+    setting = _BY_NAME[name]
+    file_var = f"{name}_FILE"
+    if setting.kind == "secret" and os.environ.get(file_var):
+        path = Path(os.environ[file_var])
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{file_var}={path}: cannot read the file ({exc.strerror})") from exc
+    return os.environ.get(name, setting.default)
+
+
+def env_str(name: str) -> str:
+    return _raw(name).strip()
+
+
+def env_bool(name: str) -> bool:
+    value = _raw(name).strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}={value!r}: expected one of true/false, yes/no, 1/0, on/off")
+
+
+def env_int(name: str) -> int:
+    value = _raw(name).strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r}: expected a whole number") from None
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in _raw(name).split(",") if item.strip()]
+
+
+def env_path(name: str) -> Path:
+    return Path(_raw(name).strip() or _BY_NAME[name].default).expanduser().resolve()
+
+
+def is_production() -> bool:
+    value = env_str("NAKHON_ENV").lower()
+    if value not in {"development", "production"}:
+        raise ConfigError(f"NAKHON_ENV={value!r}: expected `development` or `production`")
+    return value == "production"
+
+
+def secret_key(data_dir: Path) -> str:
+    """The configured key; in development a random key kept in the data directory."""
+    key = env_str("SECRET_KEY")
+    if key:
+        if is_production() and len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        return key
+    if is_production():
+        raise ConfigError(
+            "SECRET_KEY (or SECRET_KEY_FILE) is required in production: "
+            'generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def describe() -> list[dict[str, str]]:
+    """Every setting with its current value (secrets masked), default and help."""
+    rows = []
+    for setting in REGISTRY:
+        is_set = setting.name in os.environ or f"{setting.name}_FILE" in os.environ
+        value = os.environ.get(setting.name, setting.default)
+        if setting.kind == "secret" and value:
+            value = "********"
+        if setting.kind == "url" and "@" in value:
+            scheme, _, rest = value.partition("://")
+            value = f"{scheme}://********@{rest.rpartition('@')[2]}"
+        rows.append(
+            {
+                "name": setting.name,
+                "value": value,
+                "default": setting.default,
+                "source": "environment" if is_set else "default",
+                "help": setting.help,
+            }
+        )
+    return rows
