@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # serves Swagger UI from its own static files (no CDN)
     "nakhon.core",
     "nakhon.accounts",
     "nakhon.portal",
@@ -142,6 +143,9 @@ AXES_IPWARE_PROXY_COUNT = 0
 
 NAKHON_LOGIN_LINK_HOURS = env_int("NAKHON_LOGIN_LINK_HOURS")
 NAKHON_DEMO_PASSWORD = env_str("NAKHON_DEMO_PASSWORD")
+NAKHON_HOST = env_str("NAKHON_HOST")
+NAKHON_PORT = env_int("NAKHON_PORT")
+NAKHON_SERVER_THREADS = env_int("NAKHON_SERVER_THREADS")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -169,6 +173,7 @@ LANGUAGE_COOKIE_NAME = "nakhon_language"
 # --- static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic needed
 WHITENOISE_AUTOREFRESH = DEBUG

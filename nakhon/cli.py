@@ -1,0 +1,347 @@
+"""The ``nakhon`` command: the same CLI on a laptop, in CI and in production (docs/cli.md).
+
+``nakhon`` with no arguments migrates the database, builds the demo city if it is absent,
+prints a one-time sign-in link and serves on http://127.0.0.1:8000.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_USAGE = 2  # bad configuration or bad input: the message says what to fix
+
+
+def _fail(message: str) -> NoReturn:
+    click.secho(f"nakhon: {message}", fg="red", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _setup() -> None:
+    """Configure Django, turning configuration errors into one clear line (no traceback)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nakhon.config.settings")
+    from nakhon.config.env import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        _fail(f"configuration error: {exc}\nRun `nakhon config` to see every setting.")
+
+
+def _handle_errors(func: F) -> F:
+    """Map domain errors to a clear message on stderr and exit status 2."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from nakhon.config.env import ConfigError
+        from nakhon.core.errors import NakhonError
+
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            _fail(f"configuration error: {exc}")
+        except NakhonError as exc:
+            lines = [exc.message]
+            for field, problem in getattr(exc, "errors", {}).items():
+                lines.append(f"  - {field}: {problem}")
+            _fail("\n".join(lines))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+
+
+def _base_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def _serve(host: str, port: int) -> None:
+    import waitress
+    from django.conf import settings
+
+    from nakhon.config.wsgi import application
+
+    click.echo(f"Serving Nakhon on {_base_url(host, port)}/  (Ctrl+C stops)")
+    try:
+        waitress.serve(
+            application,
+            host=host,
+            port=port,
+            threads=settings.NAKHON_SERVER_THREADS,
+            ident="nakhon",
+            clear_untrusted_proxy_headers=True,
+        )
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
+              "Is another server running there? Use --port or NAKHON_PORT.")
+
+
+def _print_tour(base_url: str, *, with_link: bool = True) -> None:
+    from django.conf import settings
+
+    from nakhon.accounts.models import User
+    from nakhon.accounts.services import login_link_create
+    from nakhon.demo.builder import demo_users
+
+    click.echo("")
+    click.secho("Nakhon demo city: เทศบาลนครขอนแก่น (Khon Kaen City Municipality)", bold=True)
+    click.echo(f"  Home page:   {base_url}/khon-kaen/")
+    if with_link:
+        user = User.objects.filter(username="kk-admin", is_active=True).first()
+        if user is not None:
+            path = login_link_create(user=user, next_url="/khon-kaen/")
+            hours = settings.NAKHON_LOGIN_LINK_HOURS
+            click.secho(f"  Sign in as the demo admin (one use, {hours} h):", bold=True)
+            click.echo(f"    {base_url}{path}")
+    if not settings.PRODUCTION:
+        click.echo(f"  Demo sign-ins (password: {settings.NAKHON_DEMO_PASSWORD}):")
+        for username, slug, role in demo_users():
+            click.echo(f"    {username:<14} {slug:<10} {role}")
+    click.echo(f"  API docs:    {base_url}/api/v1/docs")
+    click.echo("")
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nakhon", prog_name="nakhon")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Nakhon (นคร): the open city data platform for Thai municipalities.
+
+    With no command: migrate, build the demo city if absent, print a sign-in link and serve it
+    on http://127.0.0.1:8000 (NAKHON_HOST / NAKHON_PORT change that).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    _setup()
+    _run_default()
+
+
+@_handle_errors
+def _run_default() -> None:
+    from django.conf import settings
+
+    from nakhon.demo.builder import build_demo, demo_exists
+
+    click.echo("Preparing the database…")
+    _migrate()
+    if not demo_exists():
+        if settings.PRODUCTION:
+            _fail("production mode does not build the demo city; use `nakhon city add`.")
+        click.echo("Building the demo city…")
+        build_demo(log=lambda m: click.echo(f"  {m}"))
+    host, port = settings.NAKHON_HOST, settings.NAKHON_PORT
+    _print_tour(_base_url(host, port))
+    _serve(host, port)
+
+
+@main.command()
+@click.option("--reset", is_flag=True, help="Delete everything in the database first.")
+@click.option("--yes", is_flag=True, help="Do not ask before --reset deletes data.")
+@_handle_errors
+def demo(reset: bool, yes: bool) -> None:
+    """Build the demo city (Khon Kaen, plus Sila as a second tenant) into the database."""
+    _setup()
+    from django.conf import settings
+
+    from nakhon.demo.builder import build_demo
+
+    if settings.PRODUCTION:
+        _fail("refusing to build the demo city in production (NAKHON_ENV=production).")
+    if reset:
+        _reset_database(settings, yes)
+    _migrate()
+    result = build_demo(log=lambda m: click.echo(f"  {m}"))
+    state = "built" if result.created else "already present; nothing changed"
+    click.echo(f"Demo city {state}: {', '.join(m.slug for m in result.municipalities)}")
+    _print_tour(_base_url(settings.NAKHON_HOST, settings.NAKHON_PORT), with_link=False)
+
+
+def _reset_database(settings: Any, yes: bool) -> None:
+    from django.db import connection
+
+    db = settings.DATABASES["default"]
+    where = str(db["NAME"])
+    if not yes:
+        click.confirm(f"Delete ALL data in {where}?", abort=True, err=True)
+    if connection.vendor == "sqlite":
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{where}{suffix}").unlink(missing_ok=True)
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        _fail(f"--reset does not know how to empty a {connection.vendor} database")
+    click.echo(f"Emptied {where}.")
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on [NAKHON_HOST].")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [NAKHON_PORT].")
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
+@_handle_errors
+def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
+    """Serve the web application and API (waitress, a production WSGI server)."""
+    _setup()
+    from django.conf import settings
+
+    if not no_migrate:
+        _migrate()
+    _serve(host or settings.NAKHON_HOST, port or settings.NAKHON_PORT)
+
+
+@main.command()
+@click.option("--deploy", is_flag=True, help="Also run Django's deployment checks.")
+def check(deploy: bool) -> None:
+    """Report what is misconfigured; exit status 1 if anything is an error."""
+    _setup()
+    from django.core import checks
+
+    from nakhon.core.checks import check_database
+
+    messages = list(checks.run_checks(include_deployment_checks=deploy)) + check_database()
+    messages = [m for m in messages if not m.is_silenced()]
+    errors = 0
+    for message in messages:
+        level = "ERROR" if message.is_serious() else (
+            "WARNING" if message.level >= checks.WARNING else "INFO"
+        )
+        errors += message.is_serious()
+        color = {"ERROR": "red", "WARNING": "yellow"}.get(level)
+        click.secho(f"{level} {message.id or ''}: {message.msg}", fg=color)
+        if message.hint:
+            click.echo(f"    fix: {message.hint}")
+    if errors:
+        click.secho(f"{errors} error(s).", fg="red", err=True)
+        sys.exit(1)
+    click.secho("No errors." if messages else "Everything is in order.", fg="green")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def config(as_json: bool) -> None:
+    """List every setting with its current value, default and help (secrets masked)."""
+    from nakhon.config.env import describe
+
+    rows = describe()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        source = "" if row["source"] == "default" else "  (set)"
+        click.secho(f"{row['name']}={row['value']}{source}", bold=True)
+        click.echo(f"    {row['help']}")
+        if row["default"]:
+            click.echo(f"    default: {row['default']}")
+
+
+@main.group()
+def city() -> None:
+    """Municipalities (tenants) of this deployment."""
+
+
+@city.command("add")
+@click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True, help="Update the municipality if it exists.")
+@_handle_errors
+def city_add(profile: Path, update: bool) -> None:
+    """Onboard a municipality from a profile (TOML: names, LAO code, boundary file)."""
+    _setup()
+    from nakhon.accounts.onboarding import municipality_onboard, profile_load
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+
+    _migrate()
+    data = profile_load(profile)
+    with origin(via=AuditEvent.Via.CLI):
+        municipality = municipality_onboard(profile=data, actor=None, update=update)
+    click.echo(
+        f"{municipality.name_th} ({municipality.name_en}) is ready at /{municipality.slug}/ "
+        f"(LAO {municipality.lao_code}, {municipality.departments.count()} departments)."
+    )
+
+
+@city.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def city_list(as_json: bool) -> None:
+    """List the municipalities."""
+    _setup()
+    from nakhon.accounts.models import Municipality
+
+    rows = [
+        {"slug": m.slug, "lao_code": m.lao_code, "name_th": m.name_th, "name_en": m.name_en,
+         "active": m.is_active}
+        for m in Municipality.objects.order_by("slug")
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['slug']:<20} {row['lao_code']}  {row['name_th']} ({row['name_en']})")
+
+
+@main.command("login-link")
+@click.argument("username")
+@click.option("--next", "next_url", default="", help="Page to open after signing in.")
+@_handle_errors
+def login_link(username: str, next_url: str) -> None:
+    """Print a one-time sign-in link for USERNAME."""
+    _setup()
+    from django.conf import settings
+
+    from nakhon.accounts.models import User
+    from nakhon.accounts.services import login_link_create
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        _fail(f"no active user {username!r}")
+    if next_url and not next_url.startswith("/"):
+        _fail("--next must be a path on this site, such as /khon-kaen/")
+    with origin(via=AuditEvent.Via.CLI):
+        path = login_link_create(user=user, next_url=next_url)
+    click.echo(f"{_base_url(settings.NAKHON_HOST, settings.NAKHON_PORT)}{path}")
+
+
+@main.command()
+@click.option("-v", "--verbose", is_flag=True)
+@_handle_errors
+def migrate(verbose: bool) -> None:
+    """Apply database migrations."""
+    _setup()
+    _migrate(verbose=True if verbose else False)
+    click.echo("Database is up to date.")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command (e.g. `nakhon manage createsuperuser`)."""
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["nakhon manage", *args])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
