@@ -3,7 +3,6 @@
 Thin: parse input, call one selector/service with ``actor=request.auth``, return output.
 """
 
-from __future__ import annotations
 
 from typing import Any
 

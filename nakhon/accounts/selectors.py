@@ -71,8 +71,12 @@ def member_list(*, actor: Any, municipality: Municipality) -> QuerySet[Membershi
 def member_get(
     *, actor: Any, municipality: Municipality, user_id: int, purpose: str = ""
 ) -> tuple[User, list[Membership]]:
-    """A staff member with contact details: personal data, so the read is audited."""
+    """A staff member with contact details: personal data, so the read is audited.
+
+    Needs ``member.view`` and ``personal_data.view`` (a token needs the ``personal`` scope).
+    """
     require(actor, "member.view", municipality)
+    require(actor, "personal_data.view", municipality)
     memberships = list(
         Membership.objects.filter(municipality=municipality, user_id=user_id)
         .select_related("user", "department")

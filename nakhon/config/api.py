@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 import nakhon
@@ -48,6 +50,31 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = _error(request, 401, "not-authenticated", message)
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad-request", 403: "permission-denied", 404: "not-found",
+            429: "throttled"}.get(exc.status_code, "error")
+    message = str(exc.message)
+    if message == "Cannot parse request body":
+        message = "The request body is not valid JSON."
+    return _error(request, exc.status_code, code, message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not-found", "Not found.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Never a traceback, even with NAKHON_DEBUG on: it goes to the log with the request id."""
+    request_id = request.headers.get("X-Request-ID", "")
+    logging.getLogger("nakhon.api").exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, "server-error",
+                  "Something went wrong on the server; it has been logged."
+                  + (f" Request id: {request_id}." if request_id else ""))
 
 
 @api.exception_handler(CsrfFailed)

@@ -11,9 +11,6 @@ handler403 = "nakhon.core.views.permission_denied"
 handler404 = "nakhon.core.views.page_not_found"
 handler500 = "nakhon.core.views.server_error"
 
-admin.site.site_header = "Nakhon"
-admin.site.site_title = "Nakhon"
-
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("version", core_views.version, name="version"),

@@ -1,0 +1,3 @@
+"""Root conftest: the demo-city fixtures for every test (nakhon/testing/fixtures.py)."""
+
+pytest_plugins = ["nakhon.testing.fixtures"]
