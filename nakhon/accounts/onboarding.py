@@ -53,7 +53,8 @@ def _check(profile: dict[str, Any]) -> dict[str, str]:
     slug = str(profile.get("slug", ""))
     if slug and (not _SLUG.match(slug) or len(slug) > 60):
         errors["slug"] = "use lower-case letters, digits and hyphens, e.g. khon-kaen"
-    if slug in {"api", "admin", "accounts", "static", "healthz", "version", "i18n", "media"}:
+    if slug in {"api", "admin", "accounts", "static", "healthz", "version", "i18n", "media",
+                "welcome"}:
         errors["slug"] = f"“{slug}” is reserved for the site itself"
     code = str(profile.get("lao_code", ""))
     if code and not re.fullmatch(r"\d{7}", code):

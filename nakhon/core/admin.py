@@ -83,6 +83,12 @@ class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request, obj)
 
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = super().get_list_filter(request)
+        if administered_ids(request) is None:
+            return filters
+        return [f for f in filters if f != self.tenant_field]  # would list every city
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         ids = administered_ids(request)
         if ids is not None:

@@ -53,11 +53,14 @@ def load_geometry(source: dict[str, Any] | str | Path, *, where: str = "boundary
     geom = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
     if geom.geom_type not in {"Polygon", "MultiPolygon"}:
         raise InvalidInput(f"{where}: expected a polygon, got {geom.geom_type}")
+    if geom.is_empty:
+        raise InvalidInput(f"{where}: the polygon is empty")
     if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        geom = shapely.make_valid(geom)
-        if geom.geom_type not in {"Polygon", "MultiPolygon"} or geom.is_empty:
-            raise InvalidInput(f"{where}: invalid polygon ({reason})")
+        # An official boundary is not repaired silently: the steward fixes it at the source.
+        raise InvalidInput(
+            f"{where}: the polygon is not valid ({shapely.is_valid_reason(geom)}); fix it in "
+            "a GIS (e.g. QGIS: Vector > Geometry Tools > Fix Geometries) and try again"
+        )
     minx, miny, maxx, maxy = geom.bounds
     if minx < _THAILAND[0] or miny < _THAILAND[1] or maxx > _THAILAND[2] or maxy > _THAILAND[3]:
         raise InvalidInput(

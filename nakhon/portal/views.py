@@ -254,6 +254,7 @@ def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 
 class AuditFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     actor = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     action = forms.CharField(label=gettext_lazy("Action"), required=False, max_length=100)
     object_type = forms.CharField(label=gettext_lazy("Object type"), required=False,
@@ -279,7 +280,11 @@ AUDIT_COLUMNS = (
 @municipality_view
 def audit_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters: dict[str, Any] = {}
+    if form.is_bound:
+        # an invalid field (say a bad date) is shown with its error; the valid ones still apply
+        form.is_valid()
+        filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     events = selectors.audit_event_list(
         actor=request.user, municipality=municipality, filters=filters
     )
@@ -346,5 +351,5 @@ def _csv_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
         ]
         # a cell starting with = + - @ would run as a formula in a spreadsheet
         yield writer.writerow(
-            [f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in values]
+            [f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in values]
         )
