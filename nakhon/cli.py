@@ -266,6 +266,7 @@ def city() -> None:
 def city_add(profile: Path, update: bool) -> None:
     """Onboard a municipality from a profile (TOML: names, LAO code, boundary file)."""
     _setup()
+    from nakhon.accounts.models import Department
     from nakhon.accounts.onboarding import municipality_onboard, profile_load
     from nakhon.core.audit import origin
     from nakhon.core.models import AuditEvent
@@ -276,7 +277,7 @@ def city_add(profile: Path, update: bool) -> None:
         municipality = municipality_onboard(profile=data, actor=None, update=update)
     click.echo(
         f"{municipality.name_th} ({municipality.name_en}) is ready at /{municipality.slug}/ "
-        f"(LAO {municipality.lao_code}, {municipality.departments.count()} departments)."
+        f"(LAO {municipality.lao_code}, {Department.objects.filter(municipality=municipality).count()} departments)."
     )
 
 

@@ -1,0 +1,82 @@
+"""Run the real ``nakhon`` command in a subprocess, with its own data directory (SQLite)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+NAKHON = str(Path(sys.executable).with_name("nakhon"))
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a fresh machine: no Django settings from pytest, no database URL."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("NAKHON_", "DJANGO_")) and k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env["NAKHON_DATA_DIR"] = str(data_dir)
+    env.update(extra)
+    return env
+
+
+def run(data_dir: Path, *args: str, timeout: float = 120, input: str | None = None,
+        **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([NAKHON, *args], env=cli_env(data_dir, **extra), capture_output=True,
+                          text=True, timeout=timeout, input=input, check=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base_url: str
+    log: Path
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def sign_in_link(self) -> str:
+        match = re.search(r"(http://\S+/accounts/link/\S+/)", self.output)
+        if not match:
+            raise AssertionError("no sign-in link printed:\n" + self.output)
+        return match.group(1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start(data_dir: Path, *args: str, timeout: float = 180) -> Server:
+    """Start ``nakhon [args]`` and wait until /healthz answers; its output goes to a log file."""
+    port = free_port()
+    log = data_dir.parent / f"{data_dir.name}-server-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([NAKHON, *args], env=cli_env(data_dir, NAKHON_PORT=str(port)),
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("nakhon exited:\n" + server.output)
+        try:
+            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.stop()
+    raise AssertionError("nakhon did not answer /healthz in time:\n" + server.output)
