@@ -123,7 +123,9 @@ class AdminArea(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=30, blank=True, help_text=_("One or more, space-separated.")
+    )
 
     class Meta:
         ordering = ["code"]

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('level', models.CharField(choices=[('province', 'province (changwat)'), ('district', 'district (amphoe)'), ('subdistrict', 'subdistrict (tambon)')], db_index=True, max_length=12, verbose_name='level')),
                 ('name_th', models.CharField(db_index=True, max_length=100, verbose_name='Thai name')),
                 ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='postal code')),
+                ('postal_code', models.CharField(blank=True, help_text='One or more, space-separated.', max_length=30, verbose_name='postal code')),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.adminarea')),
             ],
             options={

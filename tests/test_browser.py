@@ -1,0 +1,133 @@
+"""The first run in headless Chromium: sign in, open the home page, switch to English.
+
+Runs the real ``nakhon`` (command 1 of the README) on an empty data directory and drives it
+with Playwright in Debian's Chromium. Skipped where Chromium is absent. Screenshots go to
+``test-results/`` (and to ``docs/screenshots/`` with NAKHON_SCREENSHOTS=docs).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import Server, start
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / ("docs/screenshots" if os.environ.get("NAKHON_SCREENSHOTS") == "docs"
+                else "test-results")
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start(tmp_path_factory.mktemp("browser"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+        )
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_first_run_sign_in_home_and_english(server: Server, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="th-TH")
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+
+    # the public home page, in Thai
+    page.goto(f"{server.base_url}/khon-kaen/")
+    assert page.locator("html").get_attribute("lang") == "th"
+    assert page.locator("h1").inner_text() == "เทศบาลนครขอนแก่น"
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Sarabun" in font
+    page.wait_for_function("document.fonts.check('16px Sarabun', 'ขอนแก่น')")
+    shot(page, "01-home-public-th")
+
+    # sign in with the one-time link printed by `nakhon`
+    page.goto(server.sign_in_link())
+    assert page.url == f"{server.base_url}/khon-kaen/"
+    nav = page.locator("nav.main")
+    assert nav.get_by_role("link", name="บันทึกการใช้งาน").count() == 1 or \
+        nav.locator('a[href="/khon-kaen/audit/"]').count() == 1
+    shot(page, "02-home-admin-th")
+
+    # switch to English
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Khon Kaen City Municipality" in page.locator("body").inner_text()
+    assert page.url == f"{server.base_url}/khon-kaen/"
+    shot(page, "03-home-admin-en")
+
+    # the audit log page, as the admin
+    page.locator('nav.main a[href="/khon-kaen/audit/"]').click()
+    page.wait_for_load_state()
+    assert page.locator("table tbody tr").count() > 0
+    shot(page, "04-audit-en")
+    assert not failed, failed
+    context.close()
+
+
+@pytest.mark.parametrize("username", ["kk-viewer", "sila-admin"])
+def test_sign_in_form_and_tenant_isolation(server: Server, browser: Any, username: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="th-TH")
+    page = context.new_page()
+    page.goto(f"{server.base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "nakhon-demo")
+    page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    page.wait_for_load_state()
+    own, other = ("sila", "khon-kaen") if username.startswith("sila") else ("khon-kaen", "sila")
+    assert page.url == f"{server.base_url}/{own}/"
+    response = page.goto(f"{server.base_url}/{other}/staff/")
+    assert response is not None and response.status == 404
+    assert "Traceback" not in page.content()
+    if username == "kk-viewer":
+        assert page.locator('a[href="/khon-kaen/audit/"]').count() == 0
+        shot(page, "05-other-city-404")
+    context.close()
+
+
+def test_phone_layout(server: Server, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  locale="th-TH")
+    page = context.new_page()
+    page.goto(f"{server.base_url}/khon-kaen/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    shot(page, "06-home-phone")
+    context.close()
+
+
+def test_browser_language_preference_is_honoured(server: Server, browser: Any) -> None:
+    """A visitor whose browser asks for English gets English; Thai is the default otherwise."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{server.base_url}/khon-kaen/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    context.close()
