@@ -44,6 +44,8 @@ def _handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from django.db import DatabaseError
+
         from nakhon.config.env import ConfigError
         from nakhon.core.errors import NakhonError
 
@@ -51,6 +53,10 @@ def _handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ConfigError as exc:
             _fail(f"configuration error: {exc}")
+        except DatabaseError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _fail(f"database error: {first}\nRun `nakhon check` (is the database reachable and "
+                  "migrated? `nakhon migrate`).")
         except NakhonError as exc:
             lines = [exc.message]
             for field, problem in getattr(exc, "errors", {}).items():
@@ -80,6 +86,12 @@ def _serve(host: str, port: int) -> None:
     from nakhon.config.wsgi import application
 
     click.echo(f"Serving Nakhon on {_base_url(host, port)}/  (Ctrl+C stops)")
+    proxy: dict[str, Any] = {}
+    if settings.NAKHON_TRUSTED_PROXY:
+        proxy = {
+            "trusted_proxy": settings.NAKHON_TRUSTED_PROXY,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        }
     try:
         waitress.serve(
             application,
@@ -88,6 +100,7 @@ def _serve(host: str, port: int) -> None:
             threads=settings.NAKHON_SERVER_THREADS,
             ident="nakhon",
             clear_untrusted_proxy_headers=True,
+            **proxy,
         )
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
@@ -99,6 +112,8 @@ def _print_tour(base_url: str, *, with_link: bool = True) -> None:
 
     from nakhon.accounts.models import User
     from nakhon.accounts.services import login_link_create
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
     from nakhon.demo.builder import demo_users
 
     click.echo("")
@@ -107,7 +122,8 @@ def _print_tour(base_url: str, *, with_link: bool = True) -> None:
     if with_link:
         user = User.objects.filter(username="kk-admin", is_active=True).first()
         if user is not None:
-            path = login_link_create(user=user, next_url="/khon-kaen/")
+            with origin(via=AuditEvent.Via.CLI):
+                path = login_link_create(user=user, next_url="/khon-kaen/")
             hours = settings.NAKHON_LOGIN_LINK_HOURS
             click.secho(f"  Sign in as the demo admin (one use, {hours} h):", bold=True)
             click.echo(f"    {base_url}{path}")
@@ -142,12 +158,14 @@ def _run_default() -> None:
 
     click.echo("Preparing the database…")
     _migrate()
+    host, port = settings.NAKHON_HOST, settings.NAKHON_PORT
+    if settings.PRODUCTION:
+        # production: no demo city, no printed sign-in link; just serve what is there
+        _serve(host, port)
+        return
     if not demo_exists():
-        if settings.PRODUCTION:
-            _fail("production mode does not build the demo city; use `nakhon city add`.")
         click.echo("Building the demo city…")
         build_demo(log=lambda m: click.echo(f"  {m}"))
-    host, port = settings.NAKHON_HOST, settings.NAKHON_PORT
     _print_tour(_base_url(host, port))
     _serve(host, port)
 
@@ -283,6 +301,7 @@ def city_add(profile: Path, update: bool) -> None:
 
 @city.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_handle_errors
 def city_list(as_json: bool) -> None:
     """List the municipalities."""
     _setup()

@@ -78,6 +78,8 @@ def test_config_lists_every_setting_with_help(tmp_path: Path) -> None:
         ({"NAKHON_DEBUG": "maybe"}, "NAKHON_DEBUG"),
         ({"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
         ({"NAKHON_LANGUAGE": "fr"}, "NAKHON_LANGUAGE"),
+        ({"NAKHON_TIME_ZONE": "Mars/Olympus"}, "NAKHON_TIME_ZONE"),
+        ({"NAKHON_LOG_LEVEL": "LOUD"}, "NAKHON_LOG_LEVEL"),
     ],
 )
 def test_bad_configuration_is_one_clear_line(tmp_path: Path, env: dict[str, str],
@@ -117,6 +119,12 @@ def test_city_add(built: Path, tmp_path: Path) -> None:
     assert "tha-phra" in {row["slug"] for row in listed}
     missing = run(built, "city", "add", str(tmp_path / "nope.toml"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_database_not_ready_is_a_clear_message(tmp_path: Path) -> None:
+    result = run(tmp_path, "city", "list")
+    assert result.returncode == 2 and "nakhon migrate" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_login_link(built: Path) -> None:

@@ -27,6 +27,38 @@ _REQUIRED = ("slug", "lao_code", "kind", "name_th", "name_en", "province_code")
 _OPTIONAL_TEXT = (
     "short_name_th", "short_name_en", "website", "address_th", "phone", "boundary_source",
 )
+_KNOWN_KEYS = {
+    *_REQUIRED, *_OPTIONAL_TEXT, "tambon_codes", "boundary", "fiscal_year_start_month", "locale",
+    "branding", "departments", "_base_dir",
+}
+_DEPARTMENT_KEYS = {"code", "name_th", "name_en", "description_th", "description_en", "email",
+                    "phone"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_departments(departments: Any, errors: dict[str, str]) -> None:
+    if not isinstance(departments, list):
+        errors["departments"] = "use [[departments]] tables"
+        return
+    seen: set[str] = set()
+    for i, dept in enumerate(departments, start=1):
+        where = f"departments[{i}]"
+        if not isinstance(dept, dict):
+            errors[where] = "must be a table with code and name_th"
+            continue
+        unknown = sorted(set(dept) - _DEPARTMENT_KEYS)
+        if unknown:
+            errors[where] = "unknown keys: " + ", ".join(unknown)
+        code = str(dept.get("code", ""))
+        if not _SLUG.match(code) or len(code) > 60:
+            errors[f"{where}.code"] = "required: lower-case letters, digits and hyphens"
+        elif code in seen:
+            errors[f"{where}.code"] = f"“{code}” appears twice"
+        seen.add(code)
+        if not str(dept.get("name_th", "")).strip():
+            errors[f"{where}.name_th"] = "required"
+        if dept.get("email") and not _EMAIL.match(str(dept["email"])):
+            errors[f"{where}.email"] = "not an e-mail address"
 
 
 def profile_load(path: Path) -> dict[str, Any]:
@@ -64,9 +96,22 @@ def _check(profile: dict[str, Any]) -> dict[str, str]:
     month = profile.get("fiscal_year_start_month", 10)
     if not isinstance(month, int) or not 1 <= month <= 12:
         errors["fiscal_year_start_month"] = "a month number 1–12"
-    color = profile.get("branding", {}).get("primary_color", "#0b5394")
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", str(color)):
+    branding = profile.get("branding", {})
+    if not isinstance(branding, dict):
+        errors["branding"] = "use a [branding] table"
+    elif not re.fullmatch(r"#[0-9a-fA-F]{6}", str(branding.get("primary_color", "#0b5394"))):
         errors["branding.primary_color"] = "a colour like #0b5394"
+    if profile.get("locale", "th") not in {"th", "en"}:
+        errors["locale"] = "th or en"
+    website = str(profile.get("website", ""))
+    if website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", website):
+        errors["website"] = "an address starting with https://"
+    if not isinstance(profile.get("tambon_codes", []), list):
+        errors["tambon_codes"] = 'a list such as ["400101"]'
+    unknown = sorted(set(profile) - _KNOWN_KEYS)
+    if unknown:
+        errors["profile"] = "unknown keys (a typo?): " + ", ".join(unknown)
+    _check_departments(profile.get("departments", []), errors)
     return errors
 
 
@@ -82,7 +127,8 @@ def municipality_onboard(
     ).first()
     if province is None and "province_code" not in errors:
         errors["province_code"] = f"no province with DOPA code {profile.get('province_code')!r}"
-    tambon_codes = [str(c) for c in profile.get("tambon_codes", [])]
+    raw_codes = profile.get("tambon_codes", [])
+    tambon_codes = [str(c) for c in raw_codes] if isinstance(raw_codes, list) else []
     tambons = list(AdminArea.objects.filter(code__in=tambon_codes, level="subdistrict"))
     missing = sorted(set(tambon_codes) - {t.code for t in tambons})
     if missing:
@@ -96,7 +142,7 @@ def municipality_onboard(
                 Path(profile.get("_base_dir", ".")) / profile["boundary"], where="boundary"
             )
         except InvalidInput as exc:
-            errors["boundary"] = exc.message
+            errors["boundary"] = exc.message.removeprefix("boundary: ")
     existing = Municipality.objects.filter(slug=profile.get("slug")).first()
     if existing and not update:
         errors["slug"] = f"a municipality “{existing.slug}” exists already (use --update)"
@@ -116,7 +162,7 @@ def municipality_onboard(
         "province": province,
         "fiscal_year_start_month": profile.get("fiscal_year_start_month", 10),
         "locale": profile.get("locale", "th"),
-        "primary_color": profile.get("branding", {}).get("primary_color", "#0b5394"),
+        "primary_color": (profile.get("branding") or {}).get("primary_color", "#0b5394"),
         **{key: str(profile.get(key, "")).strip() for key in _OPTIONAL_TEXT},
     }
     if geom is not None:

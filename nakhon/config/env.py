@@ -54,7 +54,8 @@ REGISTRY: tuple[Setting, ...] = (
         "NAKHON_DATA_DIR",
         "path",
         "./var",
-        "Where Nakhon keeps its local state: SQLite database, secret key, lake files, uploads.",
+        "Where Nakhon keeps its local state: the SQLite database, the development secret key, "
+        "uploads (media/).",
     ),
     Setting(
         "NAKHON_ALLOWED_HOSTS",
@@ -90,6 +91,14 @@ REGISTRY: tuple[Setting, ...] = (
         "NAKHON_HOST", "str", "127.0.0.1", "Address `nakhon serve` listens on by default."
     ),
     Setting("NAKHON_PORT", "int", "8000", "Port `nakhon serve` listens on by default."),
+    Setting(
+        "NAKHON_TRUSTED_PROXY",
+        "str",
+        "",
+        "Address of the reverse proxy in front of `nakhon serve` (e.g. 127.0.0.1). Its "
+        "X-Forwarded-For/-Proto/-Host headers are then trusted, so audit entries and sign-in "
+        "throttling see the client's address and HTTPS is recognised. Empty: no proxy trusted.",
+    ),
     Setting(
         "NAKHON_SERVER_THREADS",
         "int",
@@ -220,10 +229,11 @@ def describe() -> list[dict[str, str]]:
     """Every setting with its current value (secrets masked), default and help."""
     rows = []
     for setting in REGISTRY:
-        is_set = setting.name in os.environ or f"{setting.name}_FILE" in os.environ
+        from_file = setting.kind == "secret" and bool(os.environ.get(f"{setting.name}_FILE"))
+        is_set = setting.name in os.environ or from_file
         value = os.environ.get(setting.name, setting.default)
-        if setting.kind == "secret" and value:
-            value = "********"
+        if setting.kind == "secret" and (value or from_file):
+            value = f"******** (from {setting.name}_FILE)" if from_file else "********"
         if setting.kind == "url" and "@" in value:
             scheme, _, rest = value.partition("://")
             value = f"{scheme}://********@{rest.rpartition('@')[2]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -146,6 +147,10 @@ NAKHON_DEMO_PASSWORD = env_str("NAKHON_DEMO_PASSWORD")
 NAKHON_HOST = env_str("NAKHON_HOST")
 NAKHON_PORT = env_int("NAKHON_PORT")
 NAKHON_SERVER_THREADS = env_int("NAKHON_SERVER_THREADS")
+NAKHON_TRUSTED_PROXY = env_str("NAKHON_TRUSTED_PROXY")
+_LOG_LEVEL = env_str("NAKHON_LOG_LEVEL").upper()
+if _LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ConfigError(f"NAKHON_LOG_LEVEL={_LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -168,6 +173,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("NAKHON_TIME_ZONE")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ConfigError(f"NAKHON_TIME_ZONE={TIME_ZONE!r}: not a time zone (use e.g. Asia/Bangkok)") from None
 LANGUAGE_COOKIE_NAME = "nakhon_language"
 
 # --- static files -------------------------------------------------------------------------------
@@ -208,7 +217,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("NAKHON_LOG_LEVEL").upper()},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "waitress.queue": {"level": "ERROR"},

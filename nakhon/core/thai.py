@@ -756,7 +756,7 @@ _MOA_TH = "เลขทะเบียนนิติบุคคล"
 def validate_thai_id(value: str) -> str:
     """Check a 13-digit Thai personal ID number (เลขประจำตัวประชาชน) and return its digits.
 
-    "1-1017-00207-51-5", "1 1017 00207 51 5" and Thai digits are accepted. Raises
+    "1-1017-00207-51-0", "1 1017 00207 51 0" and Thai digits are accepted. Raises
     :class:`ThaiIdError` with the code ``thai-id-format`` (characters other than digits),
     ``thai-id-length`` (not 13 digits), ``thai-id-first-digit`` (0 or 9, which python-stdnum
     rejects: the person categories are 1–8, and 0 also starts juristic-person numbers; see
@@ -796,12 +796,12 @@ def is_valid_thai_id(value: object) -> bool:
 
 
 def format_thai_id(value: str) -> str:
-    """A valid personal ID in the usual 1-4-5-2-1 grouping: "1-1017-00207-51-5"."""
+    """A valid personal ID in the usual 1-4-5-2-1 grouping: "1-1017-00207-51-0"."""
     return _group_pin(validate_thai_id(value))
 
 
 def mask_thai_id(value: str) -> str:
-    """A personal ID masked for display under the PDPA: "1-1017-xxxxx-xx-5".
+    """A personal ID masked for display under the PDPA: "1-1017-xxxxx-xx-0".
 
     Keeps the first five digits and the check digit. Any 13 digits are masked (the check digit
     is not verified, so that stored numbers with a typo are still masked); other input raises

@@ -102,7 +102,7 @@ def fiscal_year(value: Any, start_month: Any = 10) -> str:
 
 @register.filter
 def thai_id_masked(value: Any) -> str:
-    """A personal ID masked for display ("1-1017-xxxxx-xx-5"); anything else fully hidden."""
+    """A personal ID masked for display ("1-1017-xxxxx-xx-0"); anything else fully hidden."""
     if value is None or value == "":
         return ""
     try:
