@@ -55,8 +55,10 @@ def _handle_errors(func: F) -> F:
             _fail(f"configuration error: {exc}")
         except DatabaseError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            _fail(f"database error: {first}\nRun `nakhon check` (is the database reachable and "
-                  "migrated? `nakhon migrate`).")
+            _fail(
+                f"database error: {first}\nRun `nakhon check` (is the database reachable and "
+                "migrated? `nakhon migrate`)."
+            )
         except NakhonError as exc:
             lines = [exc.message]
             for field, problem in getattr(exc, "errors", {}).items():
@@ -73,7 +75,7 @@ def _migrate(verbose: bool = False) -> None:
 
 
 def _base_url(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}"
@@ -103,8 +105,10 @@ def _serve(host: str, port: int) -> None:
             **proxy,
         )
     except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
-              "Is another server running there? Use --port or NAKHON_PORT.")
+        _fail(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
+            "Is another server running there? Use --port or NAKHON_PORT."
+        )
 
 
 def _print_tour(base_url: str, *, with_link: bool = True) -> None:
@@ -240,8 +244,10 @@ def check(deploy: bool) -> None:
     messages = [m for m in messages if not m.is_silenced()]
     errors = 0
     for message in messages:
-        level = "ERROR" if message.is_serious() else (
-            "WARNING" if message.level >= checks.WARNING else "INFO"
+        level = (
+            "ERROR"
+            if message.is_serious()
+            else ("WARNING" if message.level >= checks.WARNING else "INFO")
         )
         errors += message.is_serious()
         color = {"ERROR": "red", "WARNING": "yellow"}.get(level)
@@ -293,9 +299,10 @@ def city_add(profile: Path, update: bool) -> None:
     data = profile_load(profile)
     with origin(via=AuditEvent.Via.CLI):
         municipality = municipality_onboard(profile=data, actor=None, update=update)
+    departments = Department.objects.filter(municipality=municipality).count()
     click.echo(
         f"{municipality.name_th} ({municipality.name_en}) is ready at /{municipality.slug}/ "
-        f"(LAO {municipality.lao_code}, {Department.objects.filter(municipality=municipality).count()} departments)."
+        f"(LAO {municipality.lao_code}, {departments} departments)."
     )
 
 
@@ -308,8 +315,13 @@ def city_list(as_json: bool) -> None:
     from nakhon.accounts.models import Municipality
 
     rows = [
-        {"slug": m.slug, "lao_code": m.lao_code, "name_th": m.name_th, "name_en": m.name_en,
-         "active": m.is_active}
+        {
+            "slug": m.slug,
+            "lao_code": m.lao_code,
+            "name_th": m.name_th,
+            "name_en": m.name_en,
+            "active": m.is_active,
+        }
         for m in Municipality.objects.order_by("slug")
     ]
     if as_json:
@@ -349,7 +361,7 @@ def login_link(username: str, next_url: str) -> None:
 def migrate(verbose: bool) -> None:
     """Apply database migrations."""
     _setup()
-    _migrate(verbose=True if verbose else False)
+    _migrate(verbose=verbose)
     click.echo("Database is up to date.")
 
 

@@ -17,17 +17,33 @@ NAKHON = str(Path(sys.executable).with_name("nakhon"))
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a fresh machine: no Django settings from pytest, no database URL."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("NAKHON_", "DJANGO_")) and k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NAKHON_", "DJANGO_")) and k not in {"DATABASE_URL", "SECRET_KEY"}
+    }
     env["NAKHON_DATA_DIR"] = str(data_dir)
     env.update(extra)
     return env
 
 
-def run(data_dir: Path, *args: str, timeout: float = 120, input: str | None = None,
-        **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([NAKHON, *args], env=cli_env(data_dir, **extra), capture_output=True,
-                          text=True, timeout=timeout, input=input, check=False)
+def run(
+    data_dir: Path,
+    *args: str,
+    timeout: float = 120,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    **extra: str,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [NAKHON, *args],
+        env=cli_env(data_dir, **(env or {}), **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input,
+        check=False,
+    )
 
 
 def free_port() -> int:
@@ -65,8 +81,12 @@ def start(data_dir: Path, *args: str, timeout: float = 180) -> Server:
     port = free_port()
     log = data_dir.parent / f"{data_dir.name}-server-{port}.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen([NAKHON, *args], env=cli_env(data_dir, NAKHON_PORT=str(port)),
-                                   stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [NAKHON, *args],
+            env=cli_env(data_dir, NAKHON_PORT=str(port)),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

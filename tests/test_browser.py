@@ -21,8 +21,9 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / ("docs/screenshots" if os.environ.get("NAKHON_SCREENSHOTS") == "docs"
-                else "test-results")
+SHOTS = ROOT / (
+    "docs/screenshots" if os.environ.get("NAKHON_SCREENSHOTS") == "docs" else "test-results"
+)
 
 if not Path(CHROMIUM).exists():
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
@@ -72,8 +73,10 @@ def test_first_run_sign_in_home_and_english(server: Server, browser: Any) -> Non
     page.goto(server.sign_in_link())
     assert page.url == f"{server.base_url}/khon-kaen/"
     nav = page.locator("nav.main")
-    assert nav.get_by_role("link", name="บันทึกการใช้งาน").count() == 1 or \
-        nav.locator('a[href="/khon-kaen/audit/"]').count() == 1
+    assert (
+        nav.get_by_role("link", name="บันทึกการใช้งาน").count() == 1
+        or nav.locator('a[href="/khon-kaen/audit/"]').count() == 1
+    )
     shot(page, "02-home-admin-th")
 
     # switch to English
@@ -114,8 +117,9 @@ def test_sign_in_form_and_tenant_isolation(server: Server, browser: Any, usernam
 
 
 def test_phone_layout(server: Server, browser: Any) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  locale="th-TH")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="th-TH"
+    )
     page = context.new_page()
     page.goto(f"{server.base_url}/khon-kaen/")
     width = page.evaluate("document.documentElement.scrollWidth")

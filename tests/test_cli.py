@@ -71,8 +71,15 @@ def test_config_lists_every_setting_with_help(tmp_path: Path) -> None:
         ({"NAKHON_ENV": "production"}, "SECRET_KEY"),
         ({"NAKHON_ENV": "production", "SECRET_KEY": "short"}, "32 characters"),
         ({"NAKHON_ENV": "production", "SECRET_KEY": "x" * 50}, "NAKHON_ALLOWED_HOSTS"),
-        ({"NAKHON_ENV": "production", "SECRET_KEY": "x" * 50, "NAKHON_ALLOWED_HOSTS": "a.example",
-          "NAKHON_DEBUG": "true"}, "NAKHON_DEBUG"),
+        (
+            {
+                "NAKHON_ENV": "production",
+                "SECRET_KEY": "x" * 50,
+                "NAKHON_ALLOWED_HOSTS": "a.example",
+                "NAKHON_DEBUG": "true",
+            },
+            "NAKHON_DEBUG",
+        ),
         ({"NAKHON_ENV": "staging"}, "NAKHON_ENV"),
         ({"NAKHON_PORT": "eighty"}, "NAKHON_PORT"),
         ({"NAKHON_DEBUG": "maybe"}, "NAKHON_DEBUG"),
@@ -82,23 +89,31 @@ def test_config_lists_every_setting_with_help(tmp_path: Path) -> None:
         ({"NAKHON_LOG_LEVEL": "LOUD"}, "NAKHON_LOG_LEVEL"),
     ],
 )
-def test_bad_configuration_is_one_clear_line(tmp_path: Path, env: dict[str, str],
-                                             words: str) -> None:
+def test_bad_configuration_is_one_clear_line(
+    tmp_path: Path, env: dict[str, str], words: str
+) -> None:
     for command in (["serve"], ["check"]):
-        result = run(tmp_path, *command, **env)
+        result = run(tmp_path, *command, env=env)
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         assert words in result.stderr and "Traceback" not in result.stderr
 
 
 def test_production_refuses_the_demo(tmp_path: Path) -> None:
-    result = run(tmp_path, "demo", NAKHON_ENV="production", SECRET_KEY="x" * 50,
-                 NAKHON_ALLOWED_HOSTS="data.example.go.th")
+    result = run(
+        tmp_path,
+        "demo",
+        NAKHON_ENV="production",
+        SECRET_KEY="x" * 50,
+        NAKHON_ALLOWED_HOSTS="data.example.go.th",
+    )
     assert result.returncode == 2 and "production" in result.stderr
 
 
 def test_city_add(built: Path, tmp_path: Path) -> None:
-    boundary = {"type": "Polygon", "coordinates": [[[102.80, 16.40], [102.85, 16.40],
-                                                    [102.85, 16.45], [102.80, 16.40]]]}
+    boundary = {
+        "type": "Polygon",
+        "coordinates": [[[102.80, 16.40], [102.85, 16.40], [102.85, 16.45], [102.80, 16.40]]],
+    }
     (tmp_path / "b.geojson").write_text(json.dumps(boundary), encoding="utf-8")
     good = (
         'slug = "tha-phra"\nlao_code = "5400198"\nkind = "subdistrict"\n'
@@ -107,7 +122,8 @@ def test_city_add(built: Path, tmp_path: Path) -> None:
     )
     (tmp_path / "good.toml").write_text(good, encoding="utf-8")
     (tmp_path / "bad.toml").write_text(
-        good.replace('"5400198"', '"12"').replace('"40"', '"99"'), encoding="utf-8")
+        good.replace('"5400198"', '"12"').replace('"40"', '"99"'), encoding="utf-8"
+    )
     bad = run(built, "city", "add", str(tmp_path / "bad.toml"))
     assert bad.returncode == 2
     assert "lao_code" in bad.stderr and "province_code" in bad.stderr
@@ -149,7 +165,8 @@ def test_first_run_serves_the_demo_with_a_working_sign_in_link(tmp_path: Path) -
         assert requests.get(server.sign_in_link(), timeout=10).status_code == 404
         font = requests.get(
             f"{server.base_url}/static/vendor/sarabun/files/sarabun-thai-400-normal.woff2",
-            timeout=10)
+            timeout=10,
+        )
         assert font.status_code == 200
     finally:
         server.stop()
@@ -165,6 +182,5 @@ def test_serve_port_option(built: Path) -> None:
 
 def test_help_lists_commands(tmp_path: Path) -> None:
     out = run(tmp_path, "--help").stdout
-    for command in ("demo", "serve", "check", "config", "city", "login-link", "migrate",
-                    "manage"):
+    for command in ("demo", "serve", "check", "config", "city", "login-link", "migrate", "manage"):
         assert command in out

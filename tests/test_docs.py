@@ -70,7 +70,8 @@ def test_compiled_catalogue_matches_the_source() -> None:
         compiled = gettext.GNUTranslations(handle)
     for entry in catalogue.translated_entries():
         assert compiled.gettext(entry.msgid) == entry.msgstr, (
-            f"django.mo is stale for {entry.msgid!r}: run `make messages`")
+            f"django.mo is stale for {entry.msgid!r}: run `make messages`"
+        )
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools not installed")
@@ -81,12 +82,22 @@ def test_every_ui_string_is_in_the_catalogue(tmp_path: Path) -> None:
     shutil.rmtree(copy / "locale")
     (copy / "locale").mkdir()
     subprocess.run(
-        [str(Path(shutil.which("django-admin") or "django-admin")), "makemessages", "-l", "th",
-         "--no-location"],
-        cwd=copy, check=True, capture_output=True,
-        env={"PATH": str(Path(__import__("sys").executable).parent) + ":/usr/bin:/bin",
-             "DJANGO_SETTINGS_MODULE": "nakhon.config.settings_test",
-             "PYTHONPATH": str(ROOT), "NAKHON_DATA_DIR": str(tmp_path / "data")},
+        [
+            str(Path(shutil.which("django-admin") or "django-admin")),
+            "makemessages",
+            "-l",
+            "th",
+            "--no-location",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={
+            "PATH": str(Path(__import__("sys").executable).parent) + ":/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "nakhon.config.settings_test",
+            "PYTHONPATH": str(ROOT),
+            "NAKHON_DATA_DIR": str(tmp_path / "data"),
+        },
     )
     fresh = {e.msgid for e in polib.pofile(str(copy / "locale/th/LC_MESSAGES/django.po"))}
     ours = {e.msgid for e in polib.pofile(str(LOCALE / "django.po"))}

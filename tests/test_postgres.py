@@ -16,8 +16,9 @@ import pytest
 from tests.helpers import run
 
 pytestmark = pytest.mark.postgres
-ADMIN_URL = os.environ.get("NAKHON_TEST_POSTGRES_URL",
-                           "postgres://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "NAKHON_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 DB_NAME = f"nakhon_cli_test_{os.getpid()}"
 
 
@@ -31,7 +32,7 @@ def _connect(url: str) -> object:
 def database_url() -> Iterator[str]:
     try:
         admin = _connect(ADMIN_URL)
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as exc:
         pytest.skip(f"no PostgreSQL server at {ADMIN_URL}: {exc}")
     admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')  # type: ignore[attr-defined]
     admin.execute(f'CREATE DATABASE "{DB_NAME}"')  # type: ignore[attr-defined]
@@ -45,9 +46,14 @@ def test_demo_check_and_reset_on_postgres(database_url: str, tmp_path: Path) -> 
     assert built.returncode == 0, built.stderr
     check = run(tmp_path, "check", DATABASE_URL=database_url)
     assert check.returncode == 0, check.stdout + check.stderr
-    version = run(tmp_path, "manage", "shell", "-c",
-                  "from django.db import connection; print(connection.vendor)",
-                  DATABASE_URL=database_url)
+    version = run(
+        tmp_path,
+        "manage",
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.vendor)",
+        DATABASE_URL=database_url,
+    )
     assert version.stdout.strip().splitlines()[-1] == "postgresql"
     reset = run(tmp_path, "demo", "--reset", "--yes", DATABASE_URL=database_url)
     assert reset.returncode == 0 and "Demo city built" in reset.stdout, reset.stderr

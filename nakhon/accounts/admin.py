@@ -30,7 +30,7 @@ class MunicipalityAdmin(TenantAdmin):
         return qs if ids is None else qs.filter(pk__in=ids)
 
     def _tenant_id(self, obj: Any) -> int | None:
-        return obj.pk  # type: ignore[no-any-return]
+        return obj.pk
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
@@ -72,12 +72,29 @@ class MembershipAdmin(TenantAdmin):
 class ApiTokenAdmin(TenantAdmin):
     """Tokens are issued on the portal (the secret is shown once); here they can be revoked."""
 
-    list_display = ("name", "prefix", "user", "municipality", "scopes", "expires_at",
-                    "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "municipality",
+        "scopes",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("municipality",)
     search_fields = ("name", "prefix", "user__username")
-    fields = ("name", "prefix", "user", "municipality", "scopes", "expires_at", "last_used_at",
-              "revoked_at", "created_at")
+    fields = (
+        "name",
+        "prefix",
+        "user",
+        "municipality",
+        "scopes",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "created_at",
+    )
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -114,7 +131,7 @@ class UserAdmin(DjangoUserAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
 
-    has_add_permission = has_module_permission  # type: ignore[assignment]
+    has_add_permission = has_module_permission
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
@@ -122,23 +139,33 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: Any = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
         user = self.get_object(request, object_id)
         if user is not None and request.method == "GET":
-            audit_record(actor=request.user, action="personal_data.read", obj=user,
-                         object_repr=user.get_username(), personal_data=True,
-                         changes={"fields": sorted(User.PERSONAL_FIELDS), "purpose": "admin"})
+            audit_record(
+                actor=request.user,
+                action="personal_data.read",
+                obj=user,
+                object_repr=user.get_username(),
+                personal_data=True,
+                changes={"fields": sorted(User.PERSONAL_FIELDS), "purpose": "admin"},
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action="user.update" if change else "user.create",
-                     obj=obj, object_repr=obj.get_username(),
-                     changes={"fields": [f for f in form.changed_data if f != "password"]})
+        audit_record(
+            actor=request.user,
+            action="user.update" if change else "user.create",
+            obj=obj,
+            object_repr=obj.get_username(),
+            changes={"fields": [f for f in form.changed_data if f != "password"]},
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit_record(actor=request.user, action="user.delete", obj=obj,
-                     object_repr=obj.get_username())
+        audit_record(
+            actor=request.user, action="user.delete", obj=obj, object_repr=obj.get_username()
+        )
         super().delete_model(request, obj)
-

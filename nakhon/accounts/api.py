@@ -1,8 +1,7 @@
 """API operations for municipalities, departments, staff and the audit log.
 
-Thin: parse input, call one selector/service with ``actor=request.auth``, return output.
+Thin: parse input, call one selector/service with ``actor=_actor(request)``, return output.
 """
-
 
 from typing import Any
 
@@ -18,9 +17,9 @@ from nakhon.accounts.schemas import (
     AuditFilters,
     DepartmentOut,
     DepartmentPatchIn,
-    MeOut,
     MemberDetailOut,
     MemberOut,
+    MeOut,
     MunicipalityDetailOut,
     MunicipalityOut,
 )
@@ -29,6 +28,11 @@ from nakhon.core.errors import NotAuthenticated
 from nakhon.core.permissions import TokenActor, user_of
 
 router = Router(tags=["municipalities"])
+
+
+def _actor(request: HttpRequest) -> Any:
+    """Who the request acts as (``ActorAuth``): a TokenActor, a User or ANONYMOUS."""
+    return getattr(request, "auth", None)
 
 
 @router.get("/municipalities", response=list[MunicipalityOut])
@@ -57,13 +61,15 @@ def municipality_detail(request: HttpRequest, slug: str, include_boundary: bool 
 def departments(request: HttpRequest, slug: str) -> Any:
     """The municipality's departments (public)."""
     m = selectors.municipality_get(slug=slug)
-    return selectors.department_list(actor=request.auth, municipality=m)
+    return selectors.department_list(actor=_actor(request), municipality=m)
 
 
 @router.get("/municipalities/{slug}/departments/{department_id}", response=DepartmentOut)
 def department_detail(request: HttpRequest, slug: str, department_id: int) -> Any:
     m = selectors.municipality_get(slug=slug)
-    return selectors.department_get(actor=request.auth, municipality=m, department_id=department_id)
+    return selectors.department_get(
+        actor=_actor(request), municipality=m, department_id=department_id
+    )
 
 
 @router.patch("/municipalities/{slug}/departments/{department_id}", response=DepartmentOut)
@@ -73,10 +79,10 @@ def department_patch(
     """Change a department (admin role; a token needs the ``write`` scope). Audited."""
     m = selectors.municipality_get(slug=slug)
     department = selectors.department_get(
-        actor=request.auth, municipality=m, department_id=department_id
+        actor=_actor(request), municipality=m, department_id=department_id
     )
     return services.department_update(
-        actor=request.auth,
+        actor=_actor(request),
         municipality=m,
         department=department,
         data=payload.model_dump(exclude_unset=True),
@@ -109,7 +115,7 @@ def _member_rows(memberships: list[Membership]) -> list[dict[str, Any]]:
 def members(request: HttpRequest, slug: str) -> Any:
     """Staff and their roles (staff only; no contact details)."""
     m = selectors.municipality_get(slug=slug)
-    return _member_rows(list(selectors.member_list(actor=request.auth, municipality=m)))
+    return _member_rows(list(selectors.member_list(actor=_actor(request), municipality=m)))
 
 
 @router.get("/municipalities/{slug}/members/{user_id}", response=MemberDetailOut)
@@ -118,7 +124,7 @@ def member_detail(request: HttpRequest, slug: str, user_id: int) -> Any:
     token). Every call is written to the audit log."""
     m = selectors.municipality_get(slug=slug)
     user, memberships = selectors.member_get(
-        actor=request.auth, municipality=m, user_id=user_id, purpose="api: member detail"
+        actor=_actor(request), municipality=m, user_id=user_id, purpose="api: member detail"
     )
     row = _member_rows(memberships)[0]
     return {
@@ -129,23 +135,21 @@ def member_detail(request: HttpRequest, slug: str, user_id: int) -> Any:
 
 @router.get("/municipalities/{slug}/audit", response=list[AuditEventOut])
 @paginate(LimitOffsetPagination)
-def audit_events(
-    request: HttpRequest, slug: str, filters: Query[AuditFilters]
-) -> Any:
+def audit_events(request: HttpRequest, slug: str, filters: Query[AuditFilters]) -> Any:
     """The municipality's audit log, newest first (admin and executive roles)."""
     m = selectors.municipality_get(slug=slug)
     return selectors.audit_event_list(
-        actor=request.auth, municipality=m, filters=filters.model_dump(exclude_none=True)
+        actor=_actor(request), municipality=m, filters=filters.model_dump(exclude_none=True)
     )
 
 
 @router.get("/me", response=MeOut, tags=["accounts"])
 def me(request: HttpRequest) -> Any:
     """Who the request is authenticated as, and where."""
-    user = user_of(request.auth)
+    user = user_of(_actor(request))
     if user is None:
         raise NotAuthenticated("Sign in or send an API token.")
-    actor = request.auth
+    actor = _actor(request)
     memberships = Membership.objects.filter(user=user, is_active=True).select_related(
         "municipality"
     )

@@ -49,8 +49,9 @@ class Municipality(models.Model):
         max_length=7,
         unique=True,
         validators=[RegexValidator(r"^\d{7}$", _("The LAO code has 7 digits."))],
-        help_text=_("Code of the local administrative organisation (Department of Local "
-                    "Administration)."),
+        help_text=_(
+            "Code of the local administrative organisation (Department of Local Administration)."
+        ),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CITY)
     name_th = models.CharField(_("name (Thai)"), max_length=200)
@@ -221,3 +222,6 @@ class LoginLink(models.Model):
 
     class Meta:
         verbose_name = _("sign-in link")
+
+    def __str__(self) -> str:
+        return f"sign-in link for {self.user_id} (expires {self.expires_at:%Y-%m-%d %H:%M})"

@@ -25,14 +25,33 @@ from nakhon.core.reference import admin_areas_ensure
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = ("slug", "lao_code", "kind", "name_th", "name_en", "province_code")
 _OPTIONAL_TEXT = (
-    "short_name_th", "short_name_en", "website", "address_th", "phone", "boundary_source",
+    "short_name_th",
+    "short_name_en",
+    "website",
+    "address_th",
+    "phone",
+    "boundary_source",
 )
 _KNOWN_KEYS = {
-    *_REQUIRED, *_OPTIONAL_TEXT, "tambon_codes", "boundary", "fiscal_year_start_month", "locale",
-    "branding", "departments", "_base_dir",
+    *_REQUIRED,
+    *_OPTIONAL_TEXT,
+    "tambon_codes",
+    "boundary",
+    "fiscal_year_start_month",
+    "locale",
+    "branding",
+    "departments",
+    "_base_dir",
 }
-_DEPARTMENT_KEYS = {"code", "name_th", "name_en", "description_th", "description_en", "email",
-                    "phone"}
+_DEPARTMENT_KEYS = {
+    "code",
+    "name_th",
+    "name_en",
+    "description_th",
+    "description_en",
+    "email",
+    "phone",
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -85,8 +104,17 @@ def _check(profile: dict[str, Any]) -> dict[str, str]:
     slug = str(profile.get("slug", ""))
     if slug and (not _SLUG.match(slug) or len(slug) > 60):
         errors["slug"] = "use lower-case letters, digits and hyphens, e.g. khon-kaen"
-    if slug in {"api", "admin", "accounts", "static", "healthz", "version", "i18n", "media",
-                "welcome"}:
+    if slug in {
+        "api",
+        "admin",
+        "accounts",
+        "static",
+        "healthz",
+        "version",
+        "i18n",
+        "media",
+        "welcome",
+    }:
         errors["slug"] = f"“{slug}” is reserved for the site itself"
     code = str(profile.get("lao_code", ""))
     if code and not re.fullmatch(r"\d{7}", code):
@@ -191,6 +219,9 @@ def municipality_onboard(
         action="municipality.onboard" if created else "municipality.update",
         municipality=municipality,
         obj=municipality,
-        changes={"profile": profile.get("slug"), "departments": len(profile.get("departments", []))},
+        changes={
+            "profile": profile.get("slug"),
+            "departments": len(profile.get("departments", [])),
+        },
     )
     return municipality

@@ -50,9 +50,9 @@ def department_list(*, actor: Any, municipality: Municipality) -> QuerySet[Depar
 
 
 def department_get(*, actor: Any, municipality: Municipality, department_id: int) -> Department:
-    department = department_list(actor=actor, municipality=municipality).filter(
-        pk=department_id
-    ).first()
+    department = (
+        department_list(actor=actor, municipality=municipality).filter(pk=department_id).first()
+    )
     if department is None:
         raise NotFound(_("Not found."))
     return department
@@ -78,8 +78,9 @@ def member_get(
     require(actor, "member.view", municipality)
     require(actor, "personal_data.view", municipality)
     memberships = list(
-        Membership.objects.filter(municipality=municipality, user_id=user_id)
-        .select_related("user", "department")
+        Membership.objects.filter(municipality=municipality, user_id=user_id).select_related(
+            "user", "department"
+        )
     )
     if not memberships:
         raise NotFound(_("Not found."))
@@ -124,8 +125,10 @@ def audit_event_list(
         qs = qs.filter(actor_label=f["actor"])
     if f.get("action"):
         action = str(f["action"])
-        qs = qs.filter(action__startswith=action) if action.endswith(".") else qs.filter(
-            action=action
+        qs = (
+            qs.filter(action__startswith=action)
+            if action.endswith(".")
+            else qs.filter(action=action)
         )
     if f.get("object_type"):
         qs = qs.filter(object_type=f["object_type"])

@@ -42,14 +42,12 @@ def department_update(
         raise NotFound(_("Not found."))
     unknown = set(data) - set(DEPARTMENT_EDITABLE)
     if unknown:
-        raise InvalidInput(
-            errors={f: _("This field cannot be changed.") for f in sorted(unknown)}
-        )
+        raise InvalidInput(errors={f: _("This field cannot be changed.") for f in sorted(unknown)})
     errors: dict[str, str] = {}
     if "name_th" in data and not str(data["name_th"] or "").strip():
         errors["name_th"] = _("The Thai name is required.")
     for field, value in data.items():
-        max_length = Department._meta.get_field(field).max_length
+        max_length = getattr(Department._meta.get_field(field), "max_length", None)
         if max_length and len(str(value or "")) > max_length:
             errors[field] = _("At most %(n)d characters.") % {"n": max_length}
     if errors:
@@ -112,9 +110,7 @@ def membership_revoke(*, actor: Any, municipality: Municipality, membership: Mem
         raise NotFound(_("Not found."))
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
-    audit_record(
-        actor=actor, action="member.revoke", municipality=municipality, obj=membership
-    )
+    audit_record(actor=actor, action="member.revoke", municipality=municipality, obj=membership)
 
 
 @dataclass(frozen=True)
@@ -141,9 +137,10 @@ def api_token_create(
     require(actor, "staff.home", municipality)
     if getattr(actor, "pk", None) != user.pk:
         require(actor, "token.manage", municipality)
-    if not Membership.objects.filter(
-        municipality=municipality, user=user, is_active=True
-    ).exists() and not user.is_superuser:
+    if (
+        not Membership.objects.filter(municipality=municipality, user=user, is_active=True).exists()
+        and not user.is_superuser
+    ):
         raise InvalidInput(errors={"user": _("The user is not a member of this municipality.")})
     bad = [s for s in scopes if s not in TOKEN_SCOPES]
     if bad or not scopes:
@@ -211,8 +208,9 @@ def login_link_create(*, user: User, next_url: str = "", hours: int | None = Non
         next_url=next_url,
         expires_at=timezone.now() + timedelta(hours=hours or settings.NAKHON_LOGIN_LINK_HOURS),
     )
-    audit_record(actor=None, action="auth.login_link.create", obj=user,
-                 object_repr=user.get_username())
+    audit_record(
+        actor=None, action="auth.login_link.create", obj=user, object_repr=user.get_username()
+    )
     return f"/accounts/link/{raw}/"
 
 

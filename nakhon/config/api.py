@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -54,8 +53,9 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad-request", 403: "permission-denied", 404: "not-found",
-            429: "throttled"}.get(exc.status_code, "error")
+    code = {400: "bad-request", 403: "permission-denied", 404: "not-found", 429: "throttled"}.get(
+        exc.status_code, "error"
+    )
     message = str(exc.message)
     if message == "Cannot parse request body":
         message = "The request body is not valid JSON."
@@ -72,9 +72,13 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Never a traceback, even with NAKHON_DEBUG on: it goes to the log with the request id."""
     request_id = request.headers.get("X-Request-ID", "")
     logging.getLogger("nakhon.api").exception("API error on %s %s", request.method, request.path)
-    return _error(request, 500, "server-error",
-                  "Something went wrong on the server; it has been logged."
-                  + (f" Request id: {request_id}." if request_id else ""))
+    return _error(
+        request,
+        500,
+        "server-error",
+        "Something went wrong on the server; it has been logged."
+        + (f" Request id: {request_id}." if request_id else ""),
+    )
 
 
 @api.exception_handler(CsrfFailed)
@@ -85,8 +89,7 @@ def _csrf_failed(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")}
-        for e in exc.errors
+        {"loc": [str(p) for p in e.get("loc", [])], "message": e.get("msg", "")} for e in exc.errors
     ]
     return _error(request, 422, "invalid", "The request is not valid.", errors)
 

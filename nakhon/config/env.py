@@ -78,18 +78,14 @@ REGISTRY: tuple[Setting, ...] = (
         "Django debug mode (tracebacks in the browser). Off by default even in development; "
         "never allowed in production.",
     ),
-    Setting(
-        "NAKHON_TIME_ZONE", "str", "Asia/Bangkok", "Time zone for display and scheduling."
-    ),
+    Setting("NAKHON_TIME_ZONE", "str", "Asia/Bangkok", "Time zone for display and scheduling."),
     Setting(
         "NAKHON_LANGUAGE",
         "str",
         "th",
         "Default user-interface language: `th` (Thai) or `en` (English).",
     ),
-    Setting(
-        "NAKHON_HOST", "str", "127.0.0.1", "Address `nakhon serve` listens on by default."
-    ),
+    Setting("NAKHON_HOST", "str", "127.0.0.1", "Address `nakhon serve` listens on by default."),
     Setting("NAKHON_PORT", "int", "8000", "Port `nakhon serve` listens on by default."),
     Setting(
         "NAKHON_TRUSTED_PROXY",
@@ -143,9 +139,7 @@ REGISTRY: tuple[Setting, ...] = (
         "nakhon@localhost",
         "Sender address of mail Nakhon sends.",
     ),
-    Setting(
-        "NAKHON_LOG_LEVEL", "str", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."
-    ),
+    Setting("NAKHON_LOG_LEVEL", "str", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}

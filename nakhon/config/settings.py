@@ -1,4 +1,4 @@
-"""Django settings for Nakhon. Every value comes from ``nakhon.config.env`` (see docs/settings.md)."""
+"""Django settings for Nakhon; every value comes from ``nakhon.config.env`` (docs/settings.md)."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "nakhon.sqlite3",
+            "NAME": str(DATA_DIR / "nakhon.sqlite3"),
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=5000;"
@@ -176,7 +176,9 @@ TIME_ZONE = env_str("NAKHON_TIME_ZONE")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-    raise ConfigError(f"NAKHON_TIME_ZONE={TIME_ZONE!r}: not a time zone (use e.g. Asia/Bangkok)") from None
+    raise ConfigError(
+        f"NAKHON_TIME_ZONE={TIME_ZONE!r}: not a time zone (use e.g. Asia/Bangkok)"
+    ) from None
 LANGUAGE_COOKIE_NAME = "nakhon_language"
 
 # --- static files -------------------------------------------------------------------------------

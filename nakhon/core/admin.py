@@ -35,7 +35,7 @@ def administered_ids(request: HttpRequest) -> set[int] | None:
     cached: set[int] | None = getattr(request, "_nakhon_admin_ids", None)
     if cached is None:
         cached = set(
-            user.memberships.filter(is_active=True, role=Role.ADMIN).values_list(  # type: ignore[union-attr]
+            user.memberships.filter(is_active=True, role=Role.ADMIN).values_list(
                 "municipality_id", flat=True
             )
         )
@@ -43,7 +43,7 @@ def administered_ids(request: HttpRequest) -> set[int] | None:
     return cached
 
 
-class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TenantAdmin(admin.ModelAdmin):
     """Base of every admin page for a tenant-owned model (``municipality`` field)."""
 
     tenant_field = "municipality"
@@ -103,7 +103,9 @@ class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def _action(self, verb: str) -> str:
         return f"{self.audit_prefix or self.model._meta.model_name}.{verb}"
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
         if not self._allowed(request, obj):
             raise PermissionDenied
         changes = {}
@@ -133,8 +135,17 @@ class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class AuditEventAdmin(TenantAdmin):
     """The audit log: read-only, filterable; never changed or deleted."""
 
-    list_display = ("at", "municipality", "actor_label", "action", "object_type", "object_repr",
-                    "personal_data", "via", "ip")
+    list_display = (
+        "at",
+        "municipality",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_repr",
+        "personal_data",
+        "via",
+        "ip",
+    )
     list_filter = ("via", "personal_data", "action", "municipality")
     search_fields = ("actor_label", "action", "object_repr", "object_id", "request_id")
     date_hierarchy = "at"
@@ -158,7 +169,7 @@ class AuditEventAdmin(TenantAdmin):
 
 
 @admin.register(AdminArea)
-class AdminAreaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AdminAreaAdmin(admin.ModelAdmin):
     """National reference data (DOPA codes): read-only for everybody."""
 
     list_display = ("code", "level", "name_th", "name_en", "parent", "postal_code")

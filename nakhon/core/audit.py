@@ -31,7 +31,7 @@ class Origin:
     request_id: str = ""
 
 
-_origin: ContextVar[Origin] = ContextVar("nakhon_audit_origin", default=Origin())
+_origin: ContextVar[Origin] = ContextVar("nakhon_audit_origin", default=Origin())  # noqa: B039 - frozen
 
 
 def current_origin() -> Origin:

@@ -71,7 +71,7 @@ def load_geometry(source: dict[str, Any] | str | Path, *, where: str = "boundary
 
 
 def to_geojson(geom: BaseGeometry) -> dict[str, Any]:
-    return json.loads(shapely.to_geojson(geom, indent=None))  # type: ignore[no-any-return]
+    return json.loads(shapely.to_geojson(geom, indent=None))
 
 
 def bbox(geom: BaseGeometry) -> list[float]:
@@ -84,14 +84,12 @@ def area_km2(geom: BaseGeometry) -> float:
     return float(abs(area_m2)) / 1_000_000
 
 
-def svg_outline(
-    geom: BaseGeometry, *, size: int = 320, pad: int = 8
-) -> dict[str, Any]:
+def svg_outline(geom: BaseGeometry, *, size: int = 320, pad: int = 8) -> dict[str, Any]:
     """An SVG path of the outline scaled into a box: a map for an offline page (no tiles)."""
     minx, miny, maxx, maxy = geom.bounds
     span = max(maxx - minx, maxy - miny) or 1.0
     scale = (size - 2 * pad) / span
-    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]  # type: ignore[attr-defined]
+    polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
     parts: list[str] = []
     for poly in polys:
         for ring in [poly.exterior, *poly.interiors]:

@@ -104,7 +104,7 @@ def user_of(actor: Any) -> User | None:
     if isinstance(actor, TokenActor):
         return actor.user
     if getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False):
-        return actor  # type: ignore[no-any-return]
+        return actor
     return None
 
 

@@ -26,15 +26,20 @@ def admin_areas_ensure(*, path: Path = SUBDISTRICTS_CSV) -> int:
             provinces.setdefault(
                 p,
                 AdminArea(
-                    code=p, level="province", name_th=row["province_th"],
+                    code=p,
+                    level="province",
+                    name_th=row["province_th"],
                     name_en=row["province_en"],
                 ),
             )
             districts.setdefault(
                 d,
                 AdminArea(
-                    code=d, level="district", name_th=row["district_th"],
-                    name_en=row["district_en"], parent_id=p,
+                    code=d,
+                    level="district",
+                    name_th=row["district_th"],
+                    name_en=row["district_en"],
+                    parent_id=p,
                 ),
             )
             subdistricts.append(

@@ -26,8 +26,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         checks["database"] = "unavailable"
         status = 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks},
-                        status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "checks": checks}, status=status
+    )
 
 
 def version(request: HttpRequest) -> JsonResponse:
@@ -44,11 +45,21 @@ def version(request: HttpRequest) -> JsonResponse:
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
     if request.path.startswith("/api/") or request.GET.get("format") == "json":
-        codes = {400: "bad-request", 403: "permission-denied", 404: "not-found", 500: "server-error"}
-        messages = {400: "Bad request.", 403: "You are not allowed to do this.",
-                    404: "Not found.", 500: "Something went wrong on the server; it has been logged."}
-        return JsonResponse({"error": {"code": codes[status], "message": messages[status]}},
-                            status=status)
+        codes = {
+            400: "bad-request",
+            403: "permission-denied",
+            404: "not-found",
+            500: "server-error",
+        }
+        messages = {
+            400: "Bad request.",
+            403: "You are not allowed to do this.",
+            404: "Not found.",
+            500: "Something went wrong on the server; it has been logged.",
+        }
+        return JsonResponse(
+            {"error": {"code": codes[status], "message": messages[status]}}, status=status
+        )
     return render(request, template, status=status)
 
 

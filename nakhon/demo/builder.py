@@ -29,13 +29,28 @@ DEMO_SLUGS = ("khon-kaen", "sila")
 SEED = 2568
 
 FIRST_NAMES = [
-    ("สมชาย", "Somchai"), ("สมศรี", "Somsri"), ("วิไลวรรณ", "Wilaiwan"), ("ประเสริฐ", "Prasert"),
-    ("กนกพร", "Kanokporn"), ("ธนากร", "Thanakorn"), ("สุภาพร", "Supaporn"), ("อนุชา", "Anucha"),
-    ("พิมพ์ชนก", "Pimchanok"), ("ณัฐวุฒิ", "Natthawut"), ("จิราพร", "Jiraporn"), ("วีระพงษ์", "Weerapong"),
+    ("สมชาย", "Somchai"),
+    ("สมศรี", "Somsri"),
+    ("วิไลวรรณ", "Wilaiwan"),
+    ("ประเสริฐ", "Prasert"),
+    ("กนกพร", "Kanokporn"),
+    ("ธนากร", "Thanakorn"),
+    ("สุภาพร", "Supaporn"),
+    ("อนุชา", "Anucha"),
+    ("พิมพ์ชนก", "Pimchanok"),
+    ("ณัฐวุฒิ", "Natthawut"),
+    ("จิราพร", "Jiraporn"),
+    ("วีระพงษ์", "Weerapong"),
 ]
 LAST_NAMES = [
-    ("ศรีสุข", "Srisuk"), ("แก้วมณี", "Kaewmanee"), ("บุญมา", "Boonma"), ("พลอยงาม", "Ploy-ngam"),
-    ("ทองดี", "Thongdee"), ("จันทร์หอม", "Janhom"), ("วงศ์ใหญ่", "Wongyai"), ("ภูมิภักดี", "Phumiphakdi"),
+    ("ศรีสุข", "Srisuk"),
+    ("แก้วมณี", "Kaewmanee"),
+    ("บุญมา", "Boonma"),
+    ("พลอยงาม", "Ploy-ngam"),
+    ("ทองดี", "Thongdee"),
+    ("จันทร์หอม", "Janhom"),
+    ("วงศ์ใหญ่", "Wongyai"),
+    ("ภูมิภักดี", "Phumiphakdi"),
 ]
 
 
@@ -104,7 +119,7 @@ def build_demo(
     ``password`` is every demo user's password (default: setting NAKHON_DEMO_PASSWORD).
     """
     password = password or settings.NAKHON_DEMO_PASSWORD
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - deterministic demo data, not secrets
     result = DemoResult(created=not demo_exists())
     with origin(via=AuditEvent.Via.CLI):
         added = admin_areas_ensure()
@@ -121,7 +136,8 @@ def build_demo(
                 else municipality_onboard(profile=profile, actor=platform)
             )
             result.municipalities.append(municipality)
-            log(f"municipality: {municipality.name_th} ({municipality.slug}, LAO {municipality.lao_code})")
+            m = municipality
+            log(f"municipality: {m.name_th} ({m.slug}, LAO {m.lao_code})")
             for spec in STAFF[slug]:
                 user = _user(
                     rng, spec.username, password=password, is_staff=spec.role == Role.ADMIN

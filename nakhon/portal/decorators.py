@@ -8,12 +8,13 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from nakhon.accounts.selectors import municipality_get
 from nakhon.core.errors import NakhonError, NotAuthenticated
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def error_page(request: HttpRequest, exc: NakhonError) -> HttpResponse:
@@ -23,8 +24,9 @@ def error_page(request: HttpRequest, exc: NakhonError) -> HttpResponse:
     if wants_json(request):
         from django.http import JsonResponse
 
-        return JsonResponse({"error": {"code": exc.code, "message": exc.message}},
-                            status=exc.status)
+        return JsonResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status=exc.status
+        )
     return render(request, template, {"message": exc.message}, status=exc.status)
 
 
@@ -36,7 +38,7 @@ def municipality_view(view: View) -> View:
     """Load ``request.municipality`` from the ``slug`` URL argument; map domain errors."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             request.municipality = municipality_get(slug=slug)  # type: ignore[attr-defined]
             return view(request, request.municipality, *args, **kwargs)  # type: ignore[attr-defined]

@@ -32,8 +32,11 @@ NAV: tuple[NavItem, ...] = (
 def nav_items(*, actor: Any, municipality: Municipality) -> list[dict[str, Any]]:
     allowed = allowed_actions(actor, municipality)
     return [
-        {"label": item.label, "url": reverse(item.url_name, args=[municipality.slug]),
-         "name": item.url_name}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name, args=[municipality.slug]),
+            "name": item.url_name,
+        }
         for item in NAV
         if item.action in allowed
     ]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -179,9 +180,7 @@ def department_edit(request: HttpRequest, municipality: Municipality, pk: int) -
         else:
             messages.success(request, _("Saved."))
             return redirect("portal:department-list", municipality.slug)
-    return render(
-        request, "portal/department_edit.html", {"form": form, "department": department}
-    )
+    return render(request, "portal/department_edit.html", {"form": form, "department": department})
 
 
 @municipality_view
@@ -257,28 +256,41 @@ class AuditFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     actor = forms.CharField(label=gettext_lazy("User"), required=False, max_length=150)
     action = forms.CharField(label=gettext_lazy("Action"), required=False, max_length=100)
-    object_type = forms.CharField(label=gettext_lazy("Object type"), required=False,
-                                  max_length=100)
-    since = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    object_type = forms.CharField(label=gettext_lazy("Object type"), required=False, max_length=100)
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     personal_data = forms.NullBooleanField(
         label=gettext_lazy("Personal data"),
         required=False,
-        widget=forms.Select(choices=[("", "—"), ("true", gettext_lazy("yes")),
-                                     ("false", gettext_lazy("no"))]),
+        widget=forms.Select(
+            choices=[("", "—"), ("true", gettext_lazy("yes")), ("false", gettext_lazy("no"))]
+        ),
     )
 
 
 AUDIT_COLUMNS = (
-    "at", "actor_label", "token_label", "action", "object_type", "object_id", "object_repr",
-    "personal_data", "via", "ip", "user_agent", "request_id", "changes",
+    "at",
+    "actor_label",
+    "token_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "personal_data",
+    "via",
+    "ip",
+    "user_agent",
+    "request_id",
+    "changes",
 )
 
 
 @municipality_view
-def audit_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def audit_list(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
     if form.is_bound:
@@ -308,7 +320,7 @@ def audit_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 def audit_export(
     request: HttpRequest, municipality: Municipality, events: Any, fmt: str, filters: dict[str, Any]
-) -> HttpResponse:
+) -> HttpResponseBase:
     from nakhon.core.permissions import require
 
     require(request.user, "audit.export", municipality)
@@ -324,9 +336,13 @@ def audit_export(
     if fmt == "json":
         body = json.dumps(
             [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in rows],
-            cls=DjangoJSONEncoder, ensure_ascii=False, indent=1,
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+            indent=1,
         )
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response: HttpResponseBase = HttpResponse(
+            body, content_type="application/json; charset=utf-8"
+        )
     else:
         response = StreamingHttpResponse(_csv_rows(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -344,8 +360,10 @@ def _csv_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
     yield writer.writerow(AUDIT_COLUMNS)
     for row in rows:
         values = [
-            json.dumps(v, ensure_ascii=False) if isinstance(v, dict)
-            else timezone.localtime(v).isoformat() if hasattr(v, "tzinfo")
+            json.dumps(v, ensure_ascii=False)
+            if isinstance(v, dict)
+            else timezone.localtime(v).isoformat()
+            if hasattr(v, "tzinfo")
             else v
             for v in row
         ]

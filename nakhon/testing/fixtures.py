@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-DEMO_PASSWORD = "demo-test-password"
+DEMO_PASSWORD = "demo-test-password"  # noqa: S105 - test fixture
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +41,9 @@ class Demo:
 def demo(db: None) -> Demo:
     from nakhon.accounts.models import Municipality
 
-    return Demo(kk=Municipality.objects.get(slug="khon-kaen"),
-                sila=Municipality.objects.get(slug="sila"))
+    return Demo(
+        kk=Municipality.objects.get(slug="khon-kaen"), sila=Municipality.objects.get(slug="sila")
+    )
 
 
 @pytest.fixture
@@ -64,8 +65,9 @@ def client_as(db: None) -> Callable[[str | None], Client]:
 def token_for(db: None) -> Callable[..., str]:
     """``token_for("kk-admin", scopes=["read"], municipality="khon-kaen")`` → raw API token."""
 
-    def make(username: str, *, scopes: list[str] | None = None,
-             municipality: str = "khon-kaen") -> str:
+    def make(
+        username: str, *, scopes: list[str] | None = None, municipality: str = "khon-kaen"
+    ) -> str:
         from nakhon.accounts.models import Municipality, User
         from nakhon.accounts.services import api_token_create
 
@@ -77,6 +79,6 @@ def token_for(db: None) -> Callable[..., str]:
             name="test",
             scopes=scopes or ["read"],
         )
-        return issued.raw  # type: ignore[no-any-return]
+        return issued.raw
 
     return make

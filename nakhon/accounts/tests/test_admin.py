@@ -25,7 +25,7 @@ def test_city_admin_sees_only_own_city_rows(demo: Any, client_as: Any) -> None:
 
 @pytest.mark.parametrize("model", ["department", "membership"])
 def test_city_admin_cannot_open_other_citys_rows(demo: Any, client_as: Any, model: str) -> None:
-    cls = {"department": Department, "membership": Membership}[model]
+    cls: Any = {"department": Department, "membership": Membership}[model]
     obj = cls.objects.filter(municipality=demo.sila).first()
     assert obj is not None
     client = client_as("kk-admin")
@@ -39,10 +39,19 @@ def test_city_admin_cannot_open_other_citys_rows(demo: Any, client_as: Any, mode
 def test_city_admin_cannot_move_a_row_to_another_city(demo: Any, client_as: Any) -> None:
     dept = Department.objects.filter(municipality=demo.kk).first()
     assert dept is not None
-    response = client_as("kk-admin").post(f"/admin/accounts/department/{dept.pk}/change/", {
-        "municipality": demo.sila.pk, "code": dept.code, "name_th": dept.name_th,
-        "name_en": "", "description_th": "", "description_en": "", "email": "", "phone": "",
-    })
+    response = client_as("kk-admin").post(
+        f"/admin/accounts/department/{dept.pk}/change/",
+        {
+            "municipality": demo.sila.pk,
+            "code": dept.code,
+            "name_th": dept.name_th,
+            "name_en": "",
+            "description_th": "",
+            "description_en": "",
+            "email": "",
+            "phone": "",
+        },
+    )
     assert response.status_code == 200  # the form again: Sila is not a valid choice
     assert "municipality" in response.context["adminform"].form.errors
     dept.refresh_from_db()
@@ -68,7 +77,10 @@ def test_audit_log_is_read_only_in_admin(demo: Any, client_as: Any) -> None:
     assert event is not None
     client = client_as("admin")
     assert client.get("/admin/core/auditevent/add/").status_code == 403
-    assert client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     response = client.get(f"/admin/core/auditevent/{event.pk}/change/")
     assert response.status_code == 200 and b'name="_save"' not in response.content
 

@@ -27,12 +27,15 @@ def test_argon2_is_the_production_hasher() -> None:
     assert not hasher.verify("wrong", encoded)
 
 
-@pytest.mark.parametrize("username", ["kk-admin", "kk-executive", "kk-steward", "kk-tax",
-                                      "kk-engineer", "kk-viewer", "sila-admin"])
+@pytest.mark.parametrize(
+    "username",
+    ["kk-admin", "kk-executive", "kk-steward", "kk-tax", "kk-engineer", "kk-viewer", "sila-admin"],
+)
 def test_each_demo_role_can_sign_in_and_lands_on_its_city(username: str, demo: Any) -> None:
     client = Client()
-    response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD},
-                           follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     slug = "sila" if username.startswith("sila") else "khon-kaen"
     assert response.redirect_chain[-1][0] == f"/{slug}/"
@@ -70,8 +73,10 @@ def test_login_link_ignores_offsite_next(demo: Any) -> None:
 
 
 def test_login_page_ignores_offsite_next(demo: Any) -> None:
-    response = Client().post("/accounts/login/?next=https://evil.example/",
-                             {"username": "kk-viewer", "password": DEMO_PASSWORD})
+    response = Client().post(
+        "/accounts/login/?next=https://evil.example/",
+        {"username": "kk-viewer", "password": DEMO_PASSWORD},
+    )
     assert response.status_code == 302 and "evil.example" not in response["Location"]
 
 
@@ -87,7 +92,8 @@ def test_inactive_user_cannot_sign_in(demo: Any) -> None:
     user = demo.user("kk-engineer")
     user.is_active = False
     user.save()
-    response = Client().post("/accounts/login/", {"username": "kk-engineer",
-                                                   "password": DEMO_PASSWORD})
+    response = Client().post(
+        "/accounts/login/", {"username": "kk-engineer", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 200  # the form again, with an error
     assert "_auth_user_id" not in Client().session

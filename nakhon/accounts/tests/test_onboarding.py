@@ -1,4 +1,4 @@
-"""Onboarding a municipality from a profile: one command, every problem listed, nothing half-made."""
+"""Onboarding a city from a profile: one command, every problem listed, nothing half-made."""
 
 from __future__ import annotations
 
@@ -30,8 +30,12 @@ code = "clerk"
 name_th = "สำนักปลัด"
 """
 
-SQUARE = {"type": "Polygon", "coordinates": [[[102.80, 16.40], [102.85, 16.40], [102.85, 16.45],
-                                              [102.80, 16.45], [102.80, 16.40]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[102.80, 16.40], [102.85, 16.40], [102.85, 16.45], [102.80, 16.45], [102.80, 16.40]]
+    ],
+}
 
 
 def write(tmp_path: Path, text: str, boundary: Any = SQUARE) -> Path:
@@ -45,6 +49,7 @@ def test_a_new_city_in_one_call(tmp_path: Path, demo: Any) -> None:
     m = municipality_onboard(profile=profile_load(write(tmp_path, PHRA_LAP)))
     assert m.slug == "phra-lap" and m.province.code == "40"
     assert [t.code for t in m.tambons.all()] == ["400102"]
+    assert m.boundary is not None and m.area_km2 is not None
     assert m.boundary["type"] == "Polygon" and 25 < float(m.area_km2) < 35
     assert Department.objects.filter(municipality=m).count() == 1
     assert AuditEvent.objects.filter(action="municipality.onboard", municipality=m).exists()
@@ -64,18 +69,19 @@ def test_a_new_city_in_one_call(tmp_path: Path, demo: Any) -> None:
         (('tambon_codes = ["400102"]', 'tambon_codes = ["999999"]'), "tambon_codes"),
         (('name_th = "เทศบาลตำบลพระลับ (ทดสอบ)"', 'name_th = ""'), "name_th"),
         (('boundary = "area.geojson"', 'boundary = "missing.geojson"'), "boundary"),
-        (('code = "clerk"', ''), "departments[1].code"),
+        (('code = "clerk"', ""), "departments[1].code"),
         (('name_th = "สำนักปลัด"', 'email = "not-mail"'), "departments[1].name_th"),
         (('name_th = "สำนักปลัด"', 'name_th = "x"\nemail = "not-mail"'), "departments[1].email"),
-        (('[[departments]]', 'branding = "blue"\n[[departments]]'), "branding"),
+        (("[[departments]]", 'branding = "blue"\n[[departments]]'), "branding"),
         (('kind = "subdistrict"', 'kind = "subdistrict"\nprovince_cod = "40"'), "profile"),
         (('kind = "subdistrict"', 'kind = "subdistrict"\nlocale = "fr"'), "locale"),
         (('kind = "subdistrict"', 'kind = "subdistrict"\nwebsite = "kkmuni"'), "website"),
         (('tambon_codes = ["400102"]', 'tambon_codes = "400102"'), "tambon_codes"),
     ],
 )
-def test_each_problem_is_named(tmp_path: Path, demo: Any, change: tuple[str, str],
-                               field: str) -> None:
+def test_each_problem_is_named(
+    tmp_path: Path, demo: Any, change: tuple[str, str], field: str
+) -> None:
     before = Municipality.objects.count()
     path = write(tmp_path, PHRA_LAP.replace(*change))
     with pytest.raises(InvalidInput) as info:
@@ -88,15 +94,28 @@ def test_each_problem_is_named(tmp_path: Path, demo: Any, change: tuple[str, str
     ("boundary", "words"),
     [
         ({"type": "Point", "coordinates": [102.8, 16.4]}, "polygon"),
-        ({"type": "Polygon", "coordinates": [[[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]]]},
-         "thailand"),
-        ({"type": "Polygon", "coordinates": [[[102.8, 16.4], [102.9, 16.5], [102.9, 16.4],
-                                               [102.8, 16.5], [102.8, 16.4]]]}, "valid"),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]]],
+            },
+            "thailand",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[102.8, 16.4], [102.9, 16.5], [102.9, 16.4], [102.8, 16.5], [102.8, 16.4]]
+                ],
+            },
+            "valid",
+        ),
         ("not json at all", "json"),
     ],
 )
-def test_bad_boundaries_are_refused_clearly(tmp_path: Path, demo: Any, boundary: Any,
-                                             words: str) -> None:
+def test_bad_boundaries_are_refused_clearly(
+    tmp_path: Path, demo: Any, boundary: Any, words: str
+) -> None:
     path = write(tmp_path, PHRA_LAP)
     if isinstance(boundary, str):
         (tmp_path / "area.geojson").write_text(boundary, encoding="utf-8")

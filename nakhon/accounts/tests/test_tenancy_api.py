@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-def bearer(raw: str) -> dict[str, str]:
+def bearer(raw: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
@@ -70,12 +70,17 @@ def test_token_is_bound_to_its_municipality_even_for_multi_city_user(demo: Any) 
     from nakhon.core.permissions import Role
 
     user = demo.user("kk-admin")
-    membership_grant(actor=demo.user("sila-admin"), municipality=demo.sila, user=user,
-                     role=Role.ADMIN)
-    issued = api_token_create(actor=user, municipality=demo.kk, user=user, name="kk only",
-                              scopes=["read"])
+    membership_grant(
+        actor=demo.user("sila-admin"), municipality=demo.sila, user=user, role=Role.ADMIN
+    )
+    issued = api_token_create(
+        actor=user, municipality=demo.kk, user=user, name="kk only", scopes=["read"]
+    )
     client = Client()
-    assert client.get(f"{API}/municipalities/khon-kaen/members", **bearer(issued.raw)).status_code == 200
+    assert (
+        client.get(f"{API}/municipalities/khon-kaen/members", **bearer(issued.raw)).status_code
+        == 200
+    )
     assert client.get(f"{API}/municipalities/sila/members", **bearer(issued.raw)).status_code == 404
     # the same user's browser session sees both
     session = Client()
@@ -97,7 +102,10 @@ def test_token_scopes_narrow_the_role(demo: Any, token_for: Any) -> None:
     viewer = demo.user("kk-viewer")
     client = Client()
     read_only = token_for("kk-admin", scopes=["read"])
-    patch = {"data": json.dumps({"phone": "043-000000"}), "content_type": "application/json"}
+    patch: dict[str, Any] = {
+        "data": json.dumps({"phone": "043-000000"}),
+        "content_type": "application/json",
+    }
     url = f"{API}/municipalities/khon-kaen/departments/{kk_dept.pk}"
     assert client.patch(url, **patch, **bearer(read_only)).status_code == 403
     # personal data needs the personal scope
@@ -171,11 +179,11 @@ def test_invalid_patch_is_a_clear_422(demo: Any, token_for: Any) -> None:
     raw = token_for("kk-admin", scopes=["read", "write"])
     client = Client()
     url = f"{API}/municipalities/khon-kaen/departments/{kk_dept.pk}"
-    response = client.patch(url, data=json.dumps({"name_th": ""}),
-                            content_type="application/json", **bearer(raw))
+    response = client.patch(
+        url, data=json.dumps({"name_th": ""}), content_type="application/json", **bearer(raw)
+    )
     assert response.status_code == 422
     assert "name_th" in response.json()["error"]["errors"]
-    response = client.patch(url, data="{not json", content_type="application/json",
-                            **bearer(raw))
+    response = client.patch(url, data="{not json", content_type="application/json", **bearer(raw))
     assert response.status_code in (400, 422)
     assert "error" in response.json()

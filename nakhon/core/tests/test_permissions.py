@@ -72,8 +72,9 @@ def test_inactive_membership_grants_nothing(demo: Any) -> None:
         (["personal"], "personal_data.view", OK),
     ],
 )
-def test_token_scopes(demo: Any, token_for: Any, scopes: list[str], action: str,
-                      outcome: Any) -> None:
+def test_token_scopes(
+    demo: Any, token_for: Any, scopes: list[str], action: str, outcome: Any
+) -> None:
     raw = token_for("kk-admin", scopes=scopes)
     token = ApiToken.objects.get(prefix=raw.split("_")[1])
     actor = TokenActor(user=token.user, token=token)

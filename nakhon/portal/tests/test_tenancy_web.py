@@ -29,8 +29,9 @@ def sila_objects(demo: Any) -> tuple[int, int]:
     return dept.pk, member.user_id
 
 
-@pytest.mark.parametrize("username", ["kk-admin", "kk-executive", "kk-steward", "kk-tax",
-                                      "kk-engineer", "kk-viewer"])
+@pytest.mark.parametrize(
+    "username", ["kk-admin", "kk-executive", "kk-steward", "kk-tax", "kk-engineer", "kk-viewer"]
+)
 def test_khon_kaen_staff_get_404_for_every_sila_staff_page(
     demo: Any, client_as: Any, username: str
 ) -> None:
@@ -54,12 +55,14 @@ def test_post_to_other_city_changes_nothing(demo: Any, client_as: Any) -> None:
 
 def test_other_citys_object_under_own_slug_is_404(demo: Any, client_as: Any) -> None:
     """Swapping the slug for one's own city does not reach the other city's object either."""
-    dept_id, user_id = sila_objects(demo)
+    dept_id, _user_id = sila_objects(demo)
     client = client_as("kk-admin")
     assert client.get(f"/khon-kaen/departments/{dept_id}/edit/").status_code == 404
-    sila_only = Membership.objects.filter(municipality=demo.sila).exclude(
-        user__memberships__municipality=demo.kk
-    ).first()
+    sila_only = (
+        Membership.objects.filter(municipality=demo.sila)
+        .exclude(user__memberships__municipality=demo.kk)
+        .first()
+    )
     assert sila_only is not None
     assert client.get(f"/khon-kaen/staff/{sila_only.user_id}/").status_code == 404
 

@@ -63,8 +63,9 @@ def test_home_json_twin(client: Client, demo: Any) -> None:
         (None, [], ["/khon-kaen/audit/", "/khon-kaen/staff/", "/admin/"]),
     ],
 )
-def test_navigation_follows_the_role(client_as: Any, username: str | None, present: list[str],
-                                     absent: list[str]) -> None:
+def test_navigation_follows_the_role(
+    client_as: Any, username: str | None, present: list[str], absent: list[str]
+) -> None:
     page = client_as(username).get("/khon-kaen/").content.decode()
     for href in present:
         assert f'href="{href}"' in page, href
@@ -79,8 +80,9 @@ def test_municipality_switch_lists_only_own_cities(demo: Any, client_as: Any) ->
     user = demo.user("kk-steward")
     page = client_as("kk-steward").get("/khon-kaen/").content.decode()
     assert 'href="/sila/"' not in page
-    membership_grant(actor=demo.user("sila-admin"), municipality=demo.sila, user=user,
-                     role=Role.VIEWER)
+    membership_grant(
+        actor=demo.user("sila-admin"), municipality=demo.sila, user=user, role=Role.VIEWER
+    )
     page = client_as("kk-steward").get("/khon-kaen/").content.decode()
     assert 'href="/sila/"' in page
 
