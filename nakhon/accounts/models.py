@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nakhon.core.models import TenantModel
+from nakhon.core.models import BilingualName, TenantModel
 from nakhon.core.permissions import Role
 
 
@@ -30,7 +30,7 @@ class User(AbstractUser):
         return self.full_name_th or self.get_full_name() or self.get_username()
 
 
-class Municipality(models.Model):
+class Municipality(BilingualName, models.Model):
     """A local administrative organisation (อปท.) served by this deployment: the tenant."""
 
     class Kind(models.TextChoices):
@@ -104,14 +104,8 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return self.name_th
 
-    def name(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
 
-        lang = language or get_language() or "th"
-        return self.name_en if lang.startswith("en") and self.name_en else self.name_th
-
-
-class Department(TenantModel):
+class Department(BilingualName, TenantModel):
     """A municipal department (สำนัก / กอง): owns datasets, employs staff."""
 
     code = models.SlugField(_("code"), max_length=60)
@@ -132,12 +126,6 @@ class Department(TenantModel):
 
     def __str__(self) -> str:
         return self.name_th
-
-    def name(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        lang = language or get_language() or "th"
-        return self.name_en if lang.startswith("en") and self.name_en else self.name_th
 
 
 class Membership(TenantModel):

@@ -131,8 +131,21 @@ class TenantAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class ReadOnlyAdmin:
+    """Mixin: rows can be listed and viewed, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(TenantAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, TenantAdmin):
     """The audit log: read-only, filterable; never changed or deleted."""
 
     list_display = (
@@ -151,22 +164,6 @@ class AuditEventAdmin(TenantAdmin):
     date_hierarchy = "at"
     list_select_related = ("municipality",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        ids = administered_ids(request)
-        if ids is None:
-            return qs
-        return qs.filter(municipality__in=ids)
-
 
 @admin.register(AdminArea)
 class AdminAreaAdmin(admin.ModelAdmin):
@@ -182,12 +179,3 @@ class AdminAreaAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return administered_ids(request) != set()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -9,6 +9,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class BilingualName:
+    """Mixin for models with ``name_th`` and ``name_en``: the name in the active language."""
+
+    name_th: str
+    name_en: str
+
+    def name(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        lang = language or get_language() or "th"
+        return self.name_en if lang.startswith("en") and self.name_en else self.name_th
+
+
 class TenantModel(models.Model):
     """Base of every tenant-owned model: it carries its municipality (ARCHITECTURE.md, 8)."""
 
