@@ -15,9 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/"
-        ),
+        views.AuditedPasswordChangeView.as_view(),
         name="password-change",
     ),
     path("link/<str:token>/", views.login_link, name="login-link"),

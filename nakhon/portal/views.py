@@ -227,7 +227,8 @@ def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
     form = TokenForm(request.POST if request.POST.get("create") else None)
     issued = None
     if request.method == "POST" and request.POST.get("revoke"):
-        token = tokens.filter(pk=request.POST["revoke"]).first()
+        raw_id = request.POST["revoke"]
+        token = tokens.filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
         if token is not None:
             services.api_token_revoke(actor=request.user, municipality=municipality, token=token)
             messages.success(request, _("The token was revoked."))
@@ -247,9 +248,11 @@ def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 form.add_error(field if field in form.fields else None, message)
         else:
             form = TokenForm()
-    return render(
+    response = render(
         request, "portal/token_list.html", {"tokens": tokens, "form": form, "issued": issued}
     )
+    response["Cache-Control"] = "no-store"  # the page may show a new token once
+    return response
 
 
 class AuditFilterForm(forms.Form):

@@ -97,3 +97,25 @@ def test_inactive_user_cannot_sign_in(demo: Any) -> None:
     )
     assert response.status_code == 200  # the form again, with an error
     assert "_auth_user_id" not in Client().session
+
+
+def test_password_change_is_audited(demo: Any, client_as: Any) -> None:
+    from nakhon.core.models import AuditEvent
+
+    client = client_as("kk-engineer")
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": DEMO_PASSWORD,
+            "new_password1": "ขอนแก่น-รหัสใหม่-2569",
+            "new_password2": "ขอนแก่น-รหัสใหม่-2569",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(action="auth.password_change").order_by("-id").first()
+    assert event is not None and event.actor_label == "kk-engineer"
+    assert "ขอนแก่น-รหัสใหม่" not in str(event.changes)
+    fresh = Client().post(
+        "/accounts/login/", {"username": "kk-engineer", "password": "ขอนแก่น-รหัสใหม่-2569"}
+    )
+    assert fresh.status_code == 302

@@ -121,3 +121,34 @@ def test_security_headers(client: Client, demo: Any) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Request-ID"]
+
+
+def test_token_page_issues_a_token_that_works_once_shown(demo: Any, client_as: Any) -> None:
+    client = client_as("kk-steward")
+    response = client.post(
+        "/khon-kaen/tokens/",
+        {"create": "1", "name": "สคริปต์ดึงข้อมูล", "scopes": ["read"], "expires_in_days": 30},
+    )
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    raw = response.context["issued"].raw
+    assert raw.startswith("nkh_") and raw in response.content.decode()
+    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert me["username"] == "kk-steward"
+    again = client.get("/khon-kaen/tokens/").content.decode()
+    assert raw not in again and "สคริปต์ดึงข้อมูล" in again
+    from nakhon.accounts.models import ApiToken
+
+    token = ApiToken.objects.get(prefix=raw.split("_")[1])
+    assert client.post("/khon-kaen/tokens/", {"revoke": "not-a-number"}).status_code == 302
+    assert client.post("/khon-kaen/tokens/", {"revoke": str(token.pk)}).status_code == 302
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_cannot_revoke_someone_elses_token(demo: Any, client_as: Any, token_for: Any) -> None:
+    from nakhon.accounts.models import ApiToken
+
+    raw = token_for("kk-admin")
+    token = ApiToken.objects.get(prefix=raw.split("_")[1])
+    client_as("kk-viewer").post("/khon-kaen/tokens/", {"revoke": str(token.pk)})
+    token.refresh_from_db()
+    assert token.revoked_at is None
