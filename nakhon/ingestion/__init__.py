@@ -1,0 +1,1 @@
+"""Ingestion: read files as Thai offices produce them, normalise, validate, report, publish."""
