@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "nakhon.core",
     "nakhon.accounts",
+    "nakhon.catalog",
     "nakhon.portal",
     "nakhon.demo",
 ]
