@@ -138,7 +138,9 @@ class Dataset(TenantModel):
     created_date = models.DateField(_("created"), null=True, blank=True)
     release_calendar = models.DateField(_("release calendar"), null=True, blank=True)
     # statistical datasets
-    first_year_be = models.PositiveIntegerField(_("first year of data (B.E.)"), null=True, blank=True)
+    first_year_be = models.PositiveIntegerField(
+        _("first year of data (B.E.)"), null=True, blank=True
+    )
     last_year_be = models.PositiveIntegerField(_("last year of data (B.E.)"), null=True, blank=True)
     disaggregate = models.JSONField(_("disaggregation"), default=list, blank=True)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=100, blank=True)
@@ -158,10 +160,12 @@ class Dataset(TenantModel):
 
     # the table
     table_schema = models.JSONField(_("table schema"), default=dict, blank=True)
-    mode = models.CharField(_("publish mode"), max_length=10, choices=Mode.choices,
-                            default=Mode.REPLACE)
-    policy = models.CharField(_("publish policy"), max_length=12, choices=Policy.choices,
-                              default=Policy.ALL_OR_NOTHING)
+    mode = models.CharField(
+        _("publish mode"), max_length=10, choices=Mode.choices, default=Mode.REPLACE
+    )
+    policy = models.CharField(
+        _("publish policy"), max_length=12, choices=Policy.choices, default=Policy.ALL_OR_NOTHING
+    )
     source_url = models.URLField(_("source URL to pull"), max_length=500, blank=True)
     pull_every_hours = models.PositiveIntegerField(_("pull every (hours)"), null=True, blank=True)
     notify_webhook = models.URLField(_("webhook for overdue notices"), max_length=500, blank=True)
@@ -243,8 +247,7 @@ class IngestRun(TenantModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    state = models.CharField(_("state"), max_length=12, choices=State.choices,
-                             default=State.QUEUED)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED)
     publish = models.BooleanField(_("publish when valid"), default=True)
     source_name = models.CharField(_("source"), max_length=500)
     source_info = models.JSONField(default=dict, blank=True)
@@ -281,8 +284,9 @@ class DatasetVersion(TenantModel):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     snapshot_id = models.BigIntegerField()
-    run = models.ForeignKey(IngestRun, on_delete=models.SET_NULL, null=True, blank=True,
-                            related_name="+")
+    run = models.ForeignKey(
+        IngestRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -302,7 +306,9 @@ class DatasetVersion(TenantModel):
         verbose_name_plural = _("dataset versions")
         constraints = [
             models.UniqueConstraint(fields=["dataset", "number"], name="version_number_unique"),
-            models.UniqueConstraint(fields=["dataset", "snapshot_id"], name="version_snapshot_unique"),
+            models.UniqueConstraint(
+                fields=["dataset", "snapshot_id"], name="version_snapshot_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -50,8 +50,11 @@ PUBLIC_CLASSIFICATIONS = frozenset({"public"})
 
 OBJECTIVES = (
     Term("national-strategy", "ยุทธศาสตร์ชาติ", "National strategy"),
-    Term("economic-social-plan", "แผนพัฒนาเศรษฐกิจและสังคมแห่งชาติ",
-         "National economic and social development plan"),
+    Term(
+        "economic-social-plan",
+        "แผนพัฒนาเศรษฐกิจและสังคมแห่งชาติ",
+        "National economic and social development plan",
+    ),
     Term("security-plan", "แผนความมั่นคงแห่งชาติ", "National security plan"),
     Term("master-plan", "แผนแม่บทภายใต้ยุทธศาสตร์ชาติ", "Master plan under the national strategy"),
     Term("reform-plan", "แผนปฏิรูปประเทศ", "National reform plan"),
@@ -115,10 +118,16 @@ DATA_FORMATS = (
 
 LICENSES = (
     Term("cc-by-4.0", "Creative Commons Attributions", "Creative Commons Attribution 4.0"),
-    Term("cc-by-sa-4.0", "Creative Commons Attribution Share-Alike",
-         "Creative Commons Attribution Share-Alike 4.0"),
-    Term("cc-by-nc-4.0", "Creative Commons Non-Commercial (Any)",
-         "Creative Commons Non-Commercial 4.0"),
+    Term(
+        "cc-by-sa-4.0",
+        "Creative Commons Attribution Share-Alike",
+        "Creative Commons Attribution Share-Alike 4.0",
+    ),
+    Term(
+        "cc-by-nc-4.0",
+        "Creative Commons Non-Commercial (Any)",
+        "Creative Commons Non-Commercial 4.0",
+    ),
     Term("odc-by", "Open Data Common", "Open Data Commons Attribution"),
     Term("not-specified", "License not specified", "License not specified"),
     Term("other", "อื่นๆ", "Other"),

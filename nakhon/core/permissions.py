@@ -46,7 +46,10 @@ class Role:
 # Actions anybody may do, signed in or not.
 PUBLIC_ACTIONS = frozenset({"municipality.view", "department.view"})
 
-_STAFF = frozenset({"staff.home", "member.list"})
+_STAFF = frozenset({"staff.home", "member.list", "dataset.list", "dataset.view"})
+_STEWARD = frozenset(
+    {"dataset.create", "dataset.change", "dataset.ingest", "dataset.publish", "dataset.validate"}
+)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: _STAFF
@@ -59,16 +62,23 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         "audit.export",
         "token.manage",
         "personal_data.view",
-    },
+    }
+    | _STEWARD,
     Role.EXECUTIVE: _STAFF | {"audit.view"},
-    Role.DATA_STEWARD: _STAFF,
+    Role.DATA_STEWARD: _STAFF | _STEWARD,
     Role.TAX_OFFICER: _STAFF | {"personal_data.view"},
     Role.ENGINEER: _STAFF,
     Role.VIEWER: _STAFF,
 }
 
 # Which token scope an action needs. Anything not listed is a write.
-_SCOPE_OF_VERB = {"view": "read", "list": "read", "home": "read", "export": "read"}
+_SCOPE_OF_VERB = {
+    "view": "read",
+    "list": "read",
+    "home": "read",
+    "export": "read",
+    "validate": "read",  # a dry run changes nothing
+}
 TOKEN_SCOPES = ("read", "write", "personal")
 
 

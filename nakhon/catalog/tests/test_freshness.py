@@ -36,8 +36,7 @@ def at(y: int, m: int, d: int, h: int = 12) -> dt.datetime:
         ("unknown", 1, at(2020, 1, 1), at(2026, 1, 1), "fresh"),
     ],
 )
-def test_states(unit: str, interval: int, last: dt.datetime, now: dt.datetime,
-                state: str) -> None:
+def test_states(unit: str, interval: int, last: dt.datetime, now: dt.datetime, state: str) -> None:
     assert freshness(unit, interval, last, now).state == state
 
 
