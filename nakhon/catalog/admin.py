@@ -1,0 +1,66 @@
+"""Back-office pages for the catalog (scoped to the municipalities a user administers)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun, Resource, Tag, Theme
+from nakhon.core.admin import ReadOnlyAdmin, TenantAdmin
+
+
+class ResourceInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Resource
+    extra = 0
+    fields = ("kind", "name_th", "name_en", "format", "url")
+
+
+@admin.register(Dataset)
+class DatasetAdmin(TenantAdmin):
+    list_display = (
+        "title_th",
+        "slug",
+        "municipality",
+        "department",
+        "classification",
+        "update_frequency_unit",
+        "last_published_at",
+        "row_count",
+    )
+    list_filter = ("classification", "data_type", "update_frequency_unit", "municipality")
+    search_fields = ("title_th", "title_en", "slug")
+    readonly_fields = ("last_published_at", "current_snapshot_id", "row_count")
+    filter_horizontal = ("themes", "tags")
+    inlines = [ResourceInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(TenantAdmin):
+    list_display = ("name_th", "name_en", "slug", "municipality")
+    search_fields = ("name_th", "name_en", "slug")
+
+
+@admin.register(Tag)
+class TagAdmin(TenantAdmin):
+    list_display = ("name", "municipality")
+    search_fields = ("name",)
+
+
+@admin.register(IngestRun)
+class IngestRunAdmin(ReadOnlyAdmin, TenantAdmin):
+    list_display = (
+        "id",
+        "dataset",
+        "source_name",
+        "state",
+        "rows_read",
+        "rows_valid",
+        "rows_error",
+        "created_at",
+    )
+    list_filter = ("state", "municipality")
+
+
+@admin.register(DatasetVersion)
+class DatasetVersionAdmin(ReadOnlyAdmin, TenantAdmin):
+    list_display = ("dataset", "number", "committed_at", "actor_label", "rows_total", "operation")
+    list_filter = ("municipality",)
