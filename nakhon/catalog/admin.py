@@ -8,7 +8,7 @@ from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun, Resource, 
 from nakhon.core.admin import ReadOnlyAdmin, TenantAdmin
 
 
-class ResourceInline(admin.TabularInline):  # type: ignore[type-arg]
+class ResourceInline(admin.TabularInline):
     model = Resource
     extra = 0
     fields = ("kind", "name_th", "name_en", "format", "url")
