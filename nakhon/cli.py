@@ -331,6 +331,282 @@ def city_list(as_json: bool) -> None:
         click.echo(f"{row['slug']:<20} {row['lao_code']}  {row['name_th']} ({row['name_en']})")
 
 
+def _cli_actor(username: str | None) -> Any:
+    from nakhon.accounts.models import User
+
+    if username:
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            _fail(f"no active user {username!r}")
+        return user
+    supers = list(User.objects.filter(is_superuser=True, is_active=True).order_by("id")[:2])
+    if len(supers) != 1:
+        _fail("say who does this: --user USERNAME (it is written to the audit log)")
+    return supers[0]
+
+
+def _cli_municipality(slug: str | None) -> Any:
+    from nakhon.accounts.models import Municipality
+
+    if slug:
+        municipality = Municipality.objects.filter(slug=slug).first()
+        if municipality is None:
+            _fail(f"no municipality {slug!r} (see `nakhon city list`)")
+        return municipality
+    cities = list(Municipality.objects.filter(is_active=True).order_by("created_at", "id"))
+    if not cities:
+        _fail("no municipality yet: run `nakhon demo` or `nakhon city add PROFILE`")
+    if len(cities) > 1:
+        click.echo(f"(using {cities[0].slug}; choose another with --municipality)", err=True)
+    return cities[0]
+
+
+def _progress_bar() -> tuple[Any, Any]:
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=100,
+        unit="%",
+        file=sys.stderr,
+        leave=False,
+        bar_format="{desc:<12} {bar} {n:.0f}%",
+        disable=not sys.stderr.isatty(),
+    )
+    state = {"last": 0.0}
+
+    def update(stage: str, fraction: float) -> None:
+        bar.set_description_str(stage)
+        target = max(state["last"], fraction * 100)
+        bar.update(target - state["last"])
+        state["last"] = target
+
+    return bar, update
+
+
+def _print_report(result: Any, as_json: bool) -> None:
+    report = result.report
+    if as_json:
+        body = {
+            "run": result.run.pk,
+            "dataset": result.dataset.slug if result.dataset else None,
+            "state": result.run.state,
+            "published": result.published,
+            "version": result.version.as_dict() if result.version else None,
+            "report": report.to_json(),
+        }
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(
+        f"rows: {report.total_rows:,}  valid: {report.valid_rows:,}  "
+        f"with errors: {report.error_rows:,}"
+    )
+    for problem in report.to_json().get("problems", [])[:20]:
+        where = f"row {problem.get('row')}, {problem.get('column')}"
+        click.echo(f"  {where}: {problem.get('message_en')} [{problem.get('rule')}]")
+    if result.run.report_file:
+        click.echo(f"whole report: {result.run.report_file}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", "dataset_slug", required=True, help="Dataset slug (new: created).")
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--user", "username", help="Who publishes (audit log); default: the superuser.")
+@click.option(
+    "--mode",
+    type=click.Choice(["replace", "append", "upsert"]),
+    help="Override the dataset's publish mode.",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["valid-only", "quarantine"]),
+    help="Override the dataset's publish policy.",
+)
+@click.option("--sheet", help="Spreadsheet sheet (name or 1-based number) or layer.")
+@click.option("--title", "title_th", help="Thai title of a new dataset.")
+@click.option("--department", help="Department code of a new dataset.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_handle_errors
+def ingest(
+    file: Path,
+    dataset_slug: str,
+    municipality_slug: str | None,
+    username: str | None,
+    mode: str | None,
+    policy: str | None,
+    sheet: str | None,
+    title_th: str | None,
+    department: str | None,
+    as_json: bool,
+) -> None:
+    """Validate FILE and publish it as a new version of a dataset."""
+    _run_ingest(
+        file,
+        dataset_slug,
+        municipality_slug,
+        username,
+        mode,
+        policy,
+        sheet,
+        title_th,
+        department,
+        as_json,
+        publish=True,
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", "dataset_slug", required=True, help="Dataset slug.")
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--user", "username", help="Who validates (audit log); default: the superuser.")
+@click.option("--sheet", help="Spreadsheet sheet (name or 1-based number) or layer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_handle_errors
+def validate(
+    file: Path,
+    dataset_slug: str,
+    municipality_slug: str | None,
+    username: str | None,
+    sheet: str | None,
+    as_json: bool,
+) -> None:
+    """Check FILE against a dataset's schema and print the report; publish nothing."""
+    _run_ingest(
+        file,
+        dataset_slug,
+        municipality_slug,
+        username,
+        None,
+        None,
+        sheet,
+        None,
+        None,
+        as_json,
+        publish=False,
+    )
+
+
+def _run_ingest(
+    file: Path,
+    dataset_slug: str,
+    municipality_slug: str | None,
+    username: str | None,
+    mode: str | None,
+    policy: str | None,
+    sheet: str | None,
+    title_th: str | None,
+    department: str | None,
+    as_json: bool,
+    *,
+    publish: bool,
+) -> None:
+    _setup()
+    from nakhon.catalog.models import Dataset
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+    from nakhon.ingestion.errors import IngestError
+    from nakhon.ingestion.pipeline import IngestRejected
+    from nakhon.ingestion.pipeline import ingest as run_ingest
+
+    _migrate()
+    actor = _cli_actor(username)
+    municipality = _cli_municipality(municipality_slug)
+    create = None
+    if not Dataset.objects.filter(municipality=municipality, slug=dataset_slug).exists():
+        if not publish:
+            _fail(f"no dataset {dataset_slug!r} in {municipality.slug}: `nakhon ingest` creates it")
+        create = {"title_th": title_th or dataset_slug, "department": department or ""}
+        if not department:
+            from nakhon.accounts.models import Department
+
+            first = Department.objects.filter(municipality=municipality).order_by("code").first()
+            create["department"] = first.code if first else ""
+    sheet_arg: str | int | None = int(sheet) - 1 if sheet and sheet.isdigit() else sheet
+    bar, update = _progress_bar()
+    try:
+        with origin(via=AuditEvent.Via.CLI):
+            result = run_ingest(
+                actor=actor,
+                municipality=municipality,
+                dataset_slug=dataset_slug,
+                path=file,
+                publish=publish,
+                create=create,
+                mode=mode,
+                policy=policy,
+                sheet=sheet_arg,
+                progress=update,
+            )
+    except IngestError as exc:
+        bar.close()
+        where = "".join(
+            [
+                f" (row {exc.row})" if exc.row else "",
+                f" (column {exc.column})" if exc.column else "",
+            ]
+        )
+        _fail(f"nothing was published: {exc.message_en}{where}\n{exc.message_th}")
+    except IngestRejected as exc:
+        bar.close()
+        from nakhon.catalog.models import IngestRun
+
+        run = (
+            IngestRun.objects.filter(dataset__slug=dataset_slug, municipality=municipality)
+            .order_by("-id")
+            .first()
+        )
+        if run is not None and run.summary:
+            for problem in run.summary.get("problems", [])[:20]:
+                click.echo(
+                    f"  row {problem.get('row')}, {problem.get('column')}: "
+                    f"{problem.get('message_en')} [{problem.get('rule')}]",
+                    err=True,
+                )
+            if run.report_file:
+                click.echo(f"whole report: {run.report_file}", err=True)
+        _fail(exc.message)
+    bar.close()
+    _print_report(result, as_json)
+    if publish and not result.published:
+        _fail("nothing was published")
+    if result.published and not as_json:
+        v = result.version
+        click.echo(
+            f"published {result.dataset.slug} version {v.number} "
+            f"({v.rows_total:,} rows, snapshot {v.snapshot_id})"
+        )
+
+
+@main.command()
+@click.argument("dataset_slug")
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_handle_errors
+def versions(dataset_slug: str, municipality_slug: str | None, as_json: bool) -> None:
+    """List the published versions of a dataset, newest first."""
+    _setup()
+    from nakhon.catalog.models import Dataset, DatasetVersion
+    from nakhon.ingestion.pipeline import versions_sync
+
+    municipality = _cli_municipality(municipality_slug)
+    dataset = Dataset.objects.filter(municipality=municipality, slug=dataset_slug).first()
+    if dataset is None:
+        _fail(f"no dataset {dataset_slug!r} in {municipality.slug}")
+    versions_sync(dataset)
+    rows = [v.as_dict() for v in DatasetVersion.objects.filter(dataset=dataset).order_by("-number")]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no version published yet")
+    for row in rows:
+        click.echo(
+            f"v{row['number']:<4} {row['published_at'][:19]}  {row['published_by'] or '-':<14} "
+            f"{row['operation']:<9} {row['rows_total'] or 0:>12,} rows  {row['source']}"
+        )
+
+
 @main.command("login-link")
 @click.argument("username")
 @click.option("--next", "next_url", default="", help="Page to open after signing in.")

@@ -58,6 +58,27 @@ REGISTRY: tuple[Setting, ...] = (
         "uploads (media/).",
     ),
     Setting(
+        "NAKHON_LAKE_DIR",
+        "path",
+        "",
+        "Where the data lake keeps its Parquet data and Iceberg metadata files. Empty: "
+        "NAKHON_DATA_DIR/lake.",
+    ),
+    Setting(
+        "NAKHON_LAKE_CATALOG_URL",
+        "url",
+        "",
+        "SQLAlchemy URL of the Iceberg catalog (which snapshot of each table is current). "
+        "Empty: the operational PostgreSQL database when DATABASE_URL is PostgreSQL, else "
+        "SQLite at NAKHON_LAKE_DIR/catalog.sqlite3.",
+    ),
+    Setting(
+        "NAKHON_INGEST_MEMORY_LIMIT",
+        "str",
+        "1GB",
+        "Memory DuckDB may use for one ingest before it spills to disk (e.g. 512MB, 2GB).",
+    ),
+    Setting(
         "NAKHON_ALLOWED_HOSTS",
         "list",
         "",

@@ -228,3 +228,17 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- data lake ---------------------------------------------------------------------------------
+NAKHON_LAKE_DIR = Path(env_str("NAKHON_LAKE_DIR") or DATA_DIR / "lake").expanduser().resolve()
+NAKHON_LAKE_CATALOG_URL = env_str("NAKHON_LAKE_CATALOG_URL")
+if not NAKHON_LAKE_CATALOG_URL:
+    if _database_url.startswith(("postgres://", "postgresql://")):
+        NAKHON_LAKE_CATALOG_URL = "postgresql+psycopg://" + _database_url.split("://", 1)[1]
+    else:
+        NAKHON_LAKE_CATALOG_URL = f"sqlite:///{NAKHON_LAKE_DIR / 'catalog.sqlite3'}"
+NAKHON_INGEST_MEMORY_LIMIT = env_str("NAKHON_INGEST_MEMORY_LIMIT")
+NAKHON_REPORT_DIR = DATA_DIR / "reports"
+NAKHON_UPLOAD_DIR = DATA_DIR / "uploads"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # bigger uploads stream to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

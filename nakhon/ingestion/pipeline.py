@@ -1,0 +1,319 @@
+"""The ingest pipeline: read → normalise and validate → report → publish a lake version.
+
+One function, ``ingest``, serves the CLI (``nakhon ingest`` / ``nakhon validate``), the steward's
+upload page and scheduled pulls. It records an ``IngestRun`` (state, progress, report) and, when
+the policy allows, publishes one atomic Iceberg snapshot through ``nakhon.lake``; whatever
+happens (bad file, invalid rows, a crash, a killed process), the published version stays exactly
+as it was unless the lake commit itself succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nakhon.accounts.models import Municipality
+from nakhon.catalog import services as catalog_services
+from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun
+from nakhon.core.audit import audit_record
+from nakhon.core.errors import InvalidInput, NakhonError, NotFound
+from nakhon.core.permissions import require, user_of
+from nakhon.ingestion.errors import IngestError
+from nakhon.lake import duck
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]  # (stage, fraction 0..1)
+
+
+@dataclass
+class IngestResult:
+    run: IngestRun
+    dataset: Dataset | None
+    report: Any  # nakhon.ingestion.report.Report
+    version: DatasetVersion | None
+
+    @property
+    def published(self) -> bool:
+        return self.version is not None
+
+
+class IngestRejected(NakhonError):
+    """Nothing was published: the file has errors and the policy needs every row valid."""
+
+    status = 422
+    code = "ingest-rejected"
+
+
+def lake() -> Any:
+    """The deployment's lake (Iceberg catalog + warehouse from the settings)."""
+    from nakhon.lake.iceberg import Lake
+
+    settings.NAKHON_LAKE_DIR.mkdir(parents=True, exist_ok=True)
+    return Lake(settings.NAKHON_LAKE_DIR, settings.NAKHON_LAKE_CATALOG_URL)
+
+
+def table_ref_for(dataset: Dataset) -> Any:
+    from nakhon.lake.iceberg import table_ref
+
+    return table_ref(dataset.municipality.slug, dataset.slug)
+
+
+def _set(run: IngestRun, **fields: Any) -> None:
+    """Update the run row at once (outside any surrounding transaction's fate)."""
+    for key, value in fields.items():
+        setattr(run, key, value)
+    IngestRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def ingest(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    dataset_slug: str,
+    path: Path,
+    source_name: str | None = None,
+    publish: bool = True,
+    create: dict[str, Any] | None = None,
+    mode: str | None = None,
+    policy: str | None = None,
+    sheet: str | int | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest the file at ``path`` into the dataset ``dataset_slug``.
+
+    ``create``: metadata for a new dataset (the schema is inferred from the whole file); without
+    it the dataset must exist. ``publish=False`` validates only (``nakhon validate``).
+    Raises ``IngestError`` (unreadable file), ``IngestRejected`` (invalid rows, policy
+    valid-only), ``NotFound``/``PermissionDenied``; the run records the outcome in every case.
+    """
+    from nakhon.ingestion import pipeline_core
+    from nakhon.ingestion.readers import open_source
+
+    require(actor, "dataset.ingest" if publish else "dataset.validate", municipality)
+    dataset = Dataset.objects.filter(municipality=municipality, slug=dataset_slug).first()
+    if dataset is None and create is None:
+        raise NotFound(
+            _("No dataset %(slug)s in %(city)s.") % {"slug": dataset_slug, "city": municipality.slug}
+        )
+    if dataset is None:
+        require(actor, "dataset.create", municipality)
+    say = progress or (lambda _stage, _fraction: None)
+    run = IngestRun.objects.create(
+        municipality=municipality,
+        dataset=dataset,
+        actor=user_of(actor),
+        state=IngestRun.State.READING,
+        publish=publish,
+        source_name=(source_name or path.name)[:500],
+        started_at=timezone.now(),
+    )
+    workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.pk}-", dir=_tmp_root()))
+    con = duck.connect(
+        str(workdir / "work.duckdb"),
+        extensions=("spatial",),
+        memory_limit=settings.NAKHON_INGEST_MEMORY_LIMIT,
+        temp_directory=workdir / "spill",
+    )
+    try:
+        say("reading", 0.0)
+        source = open_source(path, sheet=sheet)
+        _set(run, source_info=source.info.as_dict())
+        total_bytes = max(path.stat().st_size, 1)
+        schema_dict = dataset.table_schema if dataset and dataset.table_schema else None
+        started = time.monotonic()
+        _set(run, state=IngestRun.State.VALIDATING)
+        outcome = pipeline_core.run(
+            con,
+            _counting(source.batches(), run, say, total_bytes, source),
+            schema=schema_dict,
+            infer=schema_dict is None,
+            context={"province_code": municipality.province_id},
+        )
+        source.close()
+        report = outcome.report
+        logger.info("run %s validated %s rows in %.2fs", run.pk, report.total_rows,
+                    time.monotonic() - started)
+        report_path = _save_report(run, report)
+        _set(
+            run,
+            rows_read=report.total_rows,
+            rows_valid=report.valid_rows,
+            rows_error=report.error_rows,
+            summary=report.to_json(),
+            report_file=str(report_path),
+            progress=90,
+        )
+        if dataset is None:
+            dataset = catalog_services.dataset_create(
+                actor=actor, municipality=municipality, slug=dataset_slug,
+                data=create or {}, table_schema=outcome.schema.to_dict(),
+            )
+            _set(run, dataset=dataset)
+        use_policy = policy or dataset.policy
+        use_mode = mode or dataset.mode
+        _set(run, mode=use_mode, policy=use_policy)
+        if report.blocking and (use_policy == Dataset.Policy.ALL_OR_NOTHING or not publish):
+            state = IngestRun.State.REJECTED if publish else IngestRun.State.VALIDATED
+            _finish(run, state)
+            if publish:
+                raise IngestRejected(
+                    _("Nothing was published: %(n)s of %(total)s rows have errors.")
+                    % {"n": report.error_rows, "total": report.total_rows}
+                )
+            return IngestResult(run, dataset, report, None)
+        if not publish:
+            _finish(run, IngestRun.State.VALIDATED)
+            return IngestResult(run, dataset, report, None)
+        _set(run, state=IngestRun.State.PUBLISHING)
+        say("publishing", 0.9)
+        version = _publish(
+            dataset, run, actor, outcome, mode=use_mode,
+            only_valid=use_policy == Dataset.Policy.QUARANTINE,
+        )
+        _finish(run, IngestRun.State.PUBLISHED, snapshot_id=version.snapshot_id)
+        say("published", 1.0)
+        return IngestResult(run, dataset, report, version)
+    except IngestError as exc:
+        _finish(run, IngestRun.State.FAILED, error_code=exc.code,
+                error_message=f"{exc.message_en}\n{exc.message_th}")
+        raise
+    except IngestRejected:
+        raise
+    except NakhonError as exc:
+        _finish(run, IngestRun.State.FAILED, error_code=exc.code, error_message=exc.message)
+        raise
+    except Exception as exc:
+        logger.exception("ingest run %s failed", run.pk)
+        _finish(run, IngestRun.State.FAILED, error_code="internal",
+                error_message=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    finally:
+        con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _tmp_root() -> Path:
+    root = settings.DATA_DIR / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _counting(
+    batches: Iterator[pa.RecordBatch], run: IngestRun, say: Progress, total_bytes: int,
+    source: Any,
+) -> Iterator[pa.RecordBatch]:
+    """Pass batches through, reporting progress (by bytes read when the reader knows them)."""
+    rows = 0
+    last_report = 0.0
+    for batch in batches:
+        rows += batch.num_rows
+        yield batch
+        now = time.monotonic()
+        if now - last_report > 0.5:
+            last_report = now
+            done = getattr(source, "bytes_read", None)
+            fraction = min(done / total_bytes, 1.0) if done else 0.0
+            say("reading", fraction * 0.8)
+            _set(run, rows_read=rows, progress=int(fraction * 80))
+
+
+def _finish(run: IngestRun, state: str, **fields: Any) -> None:
+    _set(run, state=state, finished_at=timezone.now(), **fields)
+    audit_record(
+        actor=run.actor,
+        action=f"ingest.{state}",
+        municipality=run.municipality,
+        obj=run.dataset or run,
+        changes={"run": run.pk, "source": run.source_name, "rows": run.rows_read,
+                 "errors": run.rows_error, **({"error": run.error_code} if run.error_code else {})},
+    )
+
+
+def _save_report(run: IngestRun, report: Any) -> Path:
+    folder = settings.NAKHON_REPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"run-{run.pk}.csv"
+    report.write_csv(path)
+    return path
+
+
+def _publish(dataset: Dataset, run: IngestRun, actor: Any, outcome: Any, *, mode: str,
+             only_valid: bool) -> DatasetVersion:
+    the_lake = lake()
+    ref = table_ref_for(dataset)
+    schema = outcome.schema
+    key = list(schema.primary_key) or None
+    if mode == Dataset.Mode.UPSERT and not key:
+        raise InvalidInput(_("Upsert needs a primary key in the dataset's schema."))
+    table = the_lake.ensure_table(ref, schema.arrow_schema(), key=key)
+    user = user_of(actor)
+    version = the_lake.publish(
+        table,
+        outcome.typed_batches(only_valid=only_valid),
+        mode=mode,
+        key=key,
+        properties={
+            "nakhon.run": str(run.pk),
+            "nakhon.actor": user.get_username() if user else "",
+            "nakhon.source": run.source_name,
+        },
+    )
+    return _mirror(dataset, run, actor, version, schema.to_dict())
+
+
+@transaction.atomic
+def _mirror(dataset: Dataset, run: IngestRun | None, actor: Any, version: Any,
+            schema: dict[str, Any]) -> DatasetVersion:
+    return catalog_services.version_record(
+        dataset=dataset,
+        run=run,
+        actor=actor,
+        snapshot_id=version.snapshot_id,
+        committed_at=version.committed_at,
+        operation=version.operation,
+        rows_total=version.total_rows,
+        rows_added=version.added_rows,
+        rows_deleted=version.deleted_rows,
+        table_schema=schema,
+        schema_changes=[c.as_dict() if hasattr(c, "as_dict") else c
+                        for c in (version.schema_changes or [])],
+        source_name=run.source_name if run else "",
+    )
+
+
+def versions_sync(dataset: Dataset) -> list[DatasetVersion]:
+    """Mirror lake snapshots that have no version row (a process killed right after the lake
+    commit): the lake is the truth about what is published."""
+    the_lake = lake()
+    ref = table_ref_for(dataset)
+    known = set(DatasetVersion.objects.filter(dataset=dataset).values_list("snapshot_id",
+                                                                            flat=True))
+    added = []
+    try:
+        snapshots = list(reversed(the_lake.versions(ref)))
+    except Exception:  # noqa: BLE001 - no table yet
+        return []
+    for version in snapshots:
+        if version.snapshot_id in known:
+            continue
+        run_id = (version.properties or {}).get("nakhon.run")
+        run = IngestRun.objects.filter(pk=run_id, dataset=dataset).first() if run_id else None
+        if run is not None and run.state != IngestRun.State.PUBLISHED:
+            _set(run, state=IngestRun.State.PUBLISHED, snapshot_id=version.snapshot_id,
+                 finished_at=run.finished_at or timezone.now())
+        added.append(_mirror(dataset, run, run.actor if run else None, version,
+                             dataset.table_schema))
+    return added
