@@ -11,3 +11,4 @@ from nakhon.config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
+NAKHON_INGEST_IN_BACKGROUND = False  # runs finish inside the test

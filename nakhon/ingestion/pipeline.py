@@ -32,6 +32,7 @@ from nakhon.core.errors import InvalidInput, NakhonError, NotFound
 from nakhon.core.permissions import require, user_of
 from nakhon.ingestion.errors import IngestError
 from nakhon.lake import duck
+from nakhon.lake.service import lake, table_ref_for
 
 logger = logging.getLogger(__name__)
 
@@ -57,20 +58,6 @@ class IngestRejected(NakhonError):
     code = "ingest-rejected"
 
 
-def lake() -> Any:
-    """The deployment's lake (Iceberg catalog + warehouse from the settings)."""
-    from nakhon.lake.iceberg import Lake
-
-    settings.NAKHON_LAKE_DIR.mkdir(parents=True, exist_ok=True)
-    return Lake(settings.NAKHON_LAKE_DIR, settings.NAKHON_LAKE_CATALOG_URL)
-
-
-def table_ref_for(dataset: Dataset) -> Any:
-    from nakhon.lake.iceberg import table_ref
-
-    return table_ref(dataset.municipality.slug, dataset.slug)
-
-
 def _set(run: IngestRun, **fields: Any) -> None:
     """Update the run row at once (outside any surrounding transaction's fate)."""
     for key, value in fields.items():
@@ -91,6 +78,7 @@ def ingest(
     policy: str | None = None,
     sheet: str | int | None = None,
     progress: Progress | None = None,
+    run: IngestRun | None = None,
 ) -> IngestResult:
     """Ingest the file at ``path`` into the dataset ``dataset_slug``.
 
@@ -106,20 +94,21 @@ def ingest(
     dataset = Dataset.objects.filter(municipality=municipality, slug=dataset_slug).first()
     if dataset is None and create is None:
         raise NotFound(
-            _("No dataset %(slug)s in %(city)s.") % {"slug": dataset_slug, "city": municipality.slug}
+            _("No dataset %(slug)s in %(city)s.")
+            % {"slug": dataset_slug, "city": municipality.slug}
         )
     if dataset is None:
         require(actor, "dataset.create", municipality)
     say = progress or (lambda _stage, _fraction: None)
-    run = IngestRun.objects.create(
-        municipality=municipality,
-        dataset=dataset,
-        actor=user_of(actor),
-        state=IngestRun.State.READING,
-        publish=publish,
-        source_name=(source_name or path.name)[:500],
-        started_at=timezone.now(),
-    )
+    if run is None:
+        run = run_create(
+            actor=actor,
+            municipality=municipality,
+            dataset=dataset,
+            source_name=source_name or path.name,
+            publish=publish,
+        )
+    _set(run, state=IngestRun.State.READING, started_at=timezone.now())
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.pk}-", dir=_tmp_root()))
     con = duck.connect(
         str(workdir / "work.duckdb"),
@@ -144,8 +133,12 @@ def ingest(
         )
         source.close()
         report = outcome.report
-        logger.info("run %s validated %s rows in %.2fs", run.pk, report.total_rows,
-                    time.monotonic() - started)
+        logger.info(
+            "run %s validated %s rows in %.2fs",
+            run.pk,
+            report.total_rows,
+            time.monotonic() - started,
+        )
         report_path = _save_report(run, report)
         _set(
             run,
@@ -156,10 +149,16 @@ def ingest(
             report_file=str(report_path),
             progress=90,
         )
+        if dataset is not None and not dataset.table_schema:
+            Dataset.objects.filter(pk=dataset.pk).update(table_schema=outcome.schema.to_dict())
+            dataset.table_schema = outcome.schema.to_dict()
         if dataset is None:
             dataset = catalog_services.dataset_create(
-                actor=actor, municipality=municipality, slug=dataset_slug,
-                data=create or {}, table_schema=outcome.schema.to_dict(),
+                actor=actor,
+                municipality=municipality,
+                slug=dataset_slug,
+                data=create or {},
+                table_schema=outcome.schema.to_dict(),
             )
             _set(run, dataset=dataset)
         use_policy = policy or dataset.policy
@@ -180,15 +179,23 @@ def ingest(
         _set(run, state=IngestRun.State.PUBLISHING)
         say("publishing", 0.9)
         version = _publish(
-            dataset, run, actor, outcome, mode=use_mode,
+            dataset,
+            run,
+            actor,
+            outcome,
+            mode=use_mode,
             only_valid=use_policy == Dataset.Policy.QUARANTINE,
         )
         _finish(run, IngestRun.State.PUBLISHED, snapshot_id=version.snapshot_id)
         say("published", 1.0)
         return IngestResult(run, dataset, report, version)
     except IngestError as exc:
-        _finish(run, IngestRun.State.FAILED, error_code=exc.code,
-                error_message=f"{exc.message_en}\n{exc.message_th}")
+        _finish(
+            run,
+            IngestRun.State.FAILED,
+            error_code=exc.code,
+            error_message=f"{exc.message_en}\n{exc.message_th}",
+        )
         raise
     except IngestRejected:
         raise
@@ -197,12 +204,69 @@ def ingest(
         raise
     except Exception as exc:
         logger.exception("ingest run %s failed", run.pk)
-        _finish(run, IngestRun.State.FAILED, error_code="internal",
-                error_message=f"{type(exc).__name__}: {exc}"[:2000])
+        _finish(
+            run,
+            IngestRun.State.FAILED,
+            error_code="internal",
+            error_message=f"{type(exc).__name__}: {exc}"[:2000],
+        )
         raise
     finally:
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_create(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    dataset: Dataset | None,
+    source_name: str,
+    publish: bool,
+) -> IngestRun:
+    """A queued run (the web page shows it at once while the work goes on in the background)."""
+    return IngestRun.objects.create(
+        municipality=municipality,
+        dataset=dataset,
+        actor=user_of(actor),
+        state=IngestRun.State.QUEUED,
+        publish=publish,
+        source_name=source_name[:500],
+    )
+
+
+def ingest_in_background(**kwargs: Any) -> IngestRun:
+    """Create the run, then ingest in a thread (or at once when NAKHON_INGEST_IN_BACKGROUND is
+    off, as in tests). Errors end up on the run, which the page polls."""
+    import threading
+
+    from django.db import connection
+
+    run = run_create(
+        actor=kwargs["actor"],
+        municipality=kwargs["municipality"],
+        dataset=Dataset.objects.filter(
+            municipality=kwargs["municipality"], slug=kwargs["dataset_slug"]
+        ).first(),
+        source_name=kwargs.get("source_name") or kwargs["path"].name,
+        publish=kwargs.get("publish", True),
+    )
+
+    def work() -> None:
+        try:
+            ingest(run=run, **kwargs)
+        except Exception:  # recorded on the run by ingest()
+            logger.info("background run %s ended with an error (recorded on the run)", run.pk)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
+
+    if getattr(settings, "NAKHON_INGEST_IN_BACKGROUND", True):
+        threading.Thread(target=work, name=f"ingest-{run.pk}", daemon=True).start()
+    else:
+        work()
+    run.refresh_from_db()
+    return run
 
 
 def _tmp_root() -> Path:
@@ -212,7 +276,10 @@ def _tmp_root() -> Path:
 
 
 def _counting(
-    batches: Iterator[pa.RecordBatch], run: IngestRun, say: Progress, total_bytes: int,
+    batches: Iterator[pa.RecordBatch],
+    run: IngestRun,
+    say: Progress,
+    total_bytes: int,
     source: Any,
 ) -> Iterator[pa.RecordBatch]:
     """Pass batches through, reporting progress (by bytes read when the reader knows them)."""
@@ -237,8 +304,13 @@ def _finish(run: IngestRun, state: str, **fields: Any) -> None:
         action=f"ingest.{state}",
         municipality=run.municipality,
         obj=run.dataset or run,
-        changes={"run": run.pk, "source": run.source_name, "rows": run.rows_read,
-                 "errors": run.rows_error, **({"error": run.error_code} if run.error_code else {})},
+        changes={
+            "run": run.pk,
+            "source": run.source_name,
+            "rows": run.rows_read,
+            "errors": run.rows_error,
+            **({"error": run.error_code} if run.error_code else {}),
+        },
     )
 
 
@@ -250,8 +322,9 @@ def _save_report(run: IngestRun, report: Any) -> Path:
     return path
 
 
-def _publish(dataset: Dataset, run: IngestRun, actor: Any, outcome: Any, *, mode: str,
-             only_valid: bool) -> DatasetVersion:
+def _publish(
+    dataset: Dataset, run: IngestRun, actor: Any, outcome: Any, *, mode: str, only_valid: bool
+) -> DatasetVersion:
     the_lake = lake()
     ref = table_ref_for(dataset)
     schema = outcome.schema
@@ -275,8 +348,9 @@ def _publish(dataset: Dataset, run: IngestRun, actor: Any, outcome: Any, *, mode
 
 
 @transaction.atomic
-def _mirror(dataset: Dataset, run: IngestRun | None, actor: Any, version: Any,
-            schema: dict[str, Any]) -> DatasetVersion:
+def _mirror(
+    dataset: Dataset, run: IngestRun | None, actor: Any, version: Any, schema: dict[str, Any]
+) -> DatasetVersion:
     return catalog_services.version_record(
         dataset=dataset,
         run=run,
@@ -288,8 +362,9 @@ def _mirror(dataset: Dataset, run: IngestRun | None, actor: Any, version: Any,
         rows_added=version.added_rows,
         rows_deleted=version.deleted_rows,
         table_schema=schema,
-        schema_changes=[c.as_dict() if hasattr(c, "as_dict") else c
-                        for c in (version.schema_changes or [])],
+        schema_changes=[
+            c.as_dict() if hasattr(c, "as_dict") else c for c in (version.schema_changes or [])
+        ],
         source_name=run.source_name if run else "",
     )
 
@@ -299,12 +374,13 @@ def versions_sync(dataset: Dataset) -> list[DatasetVersion]:
     commit): the lake is the truth about what is published."""
     the_lake = lake()
     ref = table_ref_for(dataset)
-    known = set(DatasetVersion.objects.filter(dataset=dataset).values_list("snapshot_id",
-                                                                            flat=True))
+    known = set(
+        DatasetVersion.objects.filter(dataset=dataset).values_list("snapshot_id", flat=True)
+    )
     added = []
     try:
         snapshots = list(reversed(the_lake.versions(ref)))
-    except Exception:  # noqa: BLE001 - no table yet
+    except Exception:  # no table yet
         return []
     for version in snapshots:
         if version.snapshot_id in known:
@@ -312,8 +388,13 @@ def versions_sync(dataset: Dataset) -> list[DatasetVersion]:
         run_id = (version.properties or {}).get("nakhon.run")
         run = IngestRun.objects.filter(pk=run_id, dataset=dataset).first() if run_id else None
         if run is not None and run.state != IngestRun.State.PUBLISHED:
-            _set(run, state=IngestRun.State.PUBLISHED, snapshot_id=version.snapshot_id,
-                 finished_at=run.finished_at or timezone.now())
-        added.append(_mirror(dataset, run, run.actor if run else None, version,
-                             dataset.table_schema))
+            _set(
+                run,
+                state=IngestRun.State.PUBLISHED,
+                snapshot_id=version.snapshot_id,
+                finished_at=run.finished_at or timezone.now(),
+            )
+        added.append(
+            _mirror(dataset, run, run.actor if run else None, version, dataset.table_schema)
+        )
     return added
