@@ -250,6 +250,7 @@ class IngestRun(TenantModel):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED)
     publish = models.BooleanField(_("publish when valid"), default=True)
     source_name = models.CharField(_("source"), max_length=500)
+    stored_file = models.CharField(max_length=500, blank=True)  # the upload, for publishing
     source_info = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=10, blank=True)
     policy = models.CharField(max_length=12, blank=True)

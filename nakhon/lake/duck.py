@@ -36,7 +36,7 @@ def connect(
     temp_directory: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with ``extensions`` loaded from their wheels, autoinstall off."""
-    config: dict[str, str | bool | int] = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "memory_limit": memory_limit,

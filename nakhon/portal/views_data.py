@@ -1,0 +1,527 @@
+"""Data pages: the catalog of a city, dataset pages with versions, and the steward's desk
+(new dataset → upload → review the report → publish), with the run's state shown live."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from nakhon.accounts.models import Department, Municipality
+from nakhon.catalog import selectors, services, vocab
+from nakhon.catalog.models import Dataset, IngestRun
+from nakhon.core.errors import InvalidInput, NotFound
+from nakhon.core.permissions import can, require
+from nakhon.ingestion import pipeline
+from nakhon.lake import service as lake_service
+from nakhon.portal.decorators import municipality_view, wants_json
+
+UPLOAD_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xlsx",
+    ".xls",
+    ".ods",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".geojson",
+    ".zip",
+    ".parquet",
+}
+
+
+def dataset_summary(d: Dataset, now: dt.datetime | None = None) -> dict[str, Any]:
+    fresh = selectors.dataset_freshness(d, now)
+    return {
+        "slug": d.slug,
+        "title_th": d.title_th,
+        "title_en": d.title_en,
+        "department": d.department.code,
+        "data_type": d.data_type,
+        "classification": d.classification,
+        "update_frequency": {
+            "unit": d.update_frequency_unit,
+            "interval": d.update_frequency_interval,
+        },
+        "last_published_at": d.last_published_at.isoformat() if d.last_published_at else None,
+        "rows": d.row_count,
+        "freshness": fresh.state,
+        "expected_by": fresh.expected_by.isoformat() if fresh.expected_by else None,
+    }
+
+
+@municipality_view
+def dataset_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    datasets = list(selectors.dataset_list(actor=request.user, municipality=municipality))
+    now = timezone.now()
+    rows = [(d, selectors.dataset_freshness(d, now)) for d in datasets]
+    if wants_json(request):
+        return JsonResponse(
+            {"datasets": [dataset_summary(d, now) for d in datasets]},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(
+        request,
+        "portal/data/dataset_list.html",
+        {
+            "rows": rows,
+            "can_steward": can(request.user, "dataset.create", municipality),
+        },
+    )
+
+
+def _metadata_rows(d: Dataset) -> list[tuple[str, str]]:
+    def label(terms: tuple[vocab.Term, ...], code: str) -> str:
+        term = vocab.term(terms, code)
+        return term.th if term else code
+
+    def labels(terms: tuple[vocab.Term, ...], codes: list[str]) -> str:
+        return ", ".join(label(terms, c) for c in codes) or "—"
+
+    rows = [
+        (_("Data type"), label(vocab.DATA_TYPES, d.data_type)),
+        (_("Organisation"), d.department.name_th),
+        (_("Contact"), d.maintainer or "—"),
+        (_("Data classification"), label(vocab.CLASSIFICATIONS, d.classification)),
+        (_("Objective"), labels(vocab.OBJECTIVES, d.objective)),
+        (
+            _("Update frequency"),
+            f"{d.update_frequency_interval} / "
+            f"{label(vocab.FREQUENCY_UNITS, d.update_frequency_unit)}",
+        ),
+        (_("Geographic coverage"), label(vocab.GEO_COVERAGES, d.geo_coverage)),
+        (_("Source"), d.data_source or "—"),
+        (_("Format"), labels(vocab.DATA_FORMATS, d.data_format)),
+        (_("Licence"), label(vocab.LICENSES, d.license)),
+        (_("Smallest unit of collection"), label(vocab.COLLECTION_UNITS, d.data_collect)),
+        (_("Language"), labels(vocab.LANGUAGES, d.data_language)),
+    ]
+    if d.accessible_condition:
+        rows.append((_("Accessible condition"), d.accessible_condition))
+    if d.data_type == "statistical":
+        rows += [
+            (_("Years of data (B.E.)"), f"{d.first_year_be or '—'} – {d.last_year_be or '—'}"),
+            (_("Disaggregation"), labels(vocab.DISAGGREGATIONS, d.disaggregate)),
+            (_("Unit of measure"), d.unit_of_measure or "—"),
+            (_("Unit multiplier"), label(vocab.MULTIPLIERS, d.unit_multiplier) or "—"),
+            (_("Calculation method"), d.calculation_method or "—"),
+        ]
+    if d.data_type == "geospatial":
+        rows += [
+            (
+                _("Geographic data set"),
+                label(vocab.GEOGRAPHIC_DATA_SETS, d.geographic_data_set) or "—",
+            ),
+            (_("Equivalent scale"), d.equivalent_scale or "—"),
+        ]
+    return rows
+
+
+@municipality_view
+def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) -> HttpResponse:
+    dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
+    pipeline.versions_sync(dataset)
+    dataset.refresh_from_db()
+    versions = list(dataset.versions.order_by("-number")[:10])
+    preview = lake_service.rows(actor=request.user, dataset=dataset, limit=20)
+    if wants_json(request):
+        return JsonResponse(
+            {
+                **dataset_summary(dataset),
+                "description_th": dataset.description_th,
+                "description_en": dataset.description_en,
+                "table_schema": dataset.table_schema,
+                "versions": [v.as_dict() for v in versions],
+                "preview": {
+                    "columns": preview.columns,
+                    "rows": preview.rows,
+                    "total": preview.total,
+                    "masked": preview.masked,
+                },
+            },
+            json_dumps_params={"ensure_ascii": False, "default": str},
+        )
+    runs = []
+    if can(request.user, "dataset.validate", municipality):
+        runs = list(dataset.runs.order_by("-id")[:10])
+    return render(
+        request,
+        "portal/data/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "freshness": selectors.dataset_freshness(dataset),
+            "metadata": _metadata_rows(dataset),
+            "versions": versions,
+            "preview": preview,
+            "runs": runs,
+            "can_upload": can(request.user, "dataset.ingest", municipality),
+        },
+    )
+
+
+@municipality_view
+def dataset_rows(request: HttpRequest, municipality: Municipality, ds: str) -> HttpResponse:
+    """Rows of the current version, of a version (?version=N) or as of a date (?as_of=)."""
+    dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
+    version = _int(request.GET.get("version"))
+    as_of = _as_of(request.GET.get("as_of"))
+    limit = min(_int(request.GET.get("limit")) or 50, 1000)
+    offset = max(_int(request.GET.get("offset")) or 0, 0)
+    page = lake_service.rows(
+        actor=request.user,
+        dataset=dataset,
+        version=version,
+        as_of=as_of,
+        limit=limit,
+        offset=offset,
+    )
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "version": page.version.number if page.version else None,
+                "columns": page.columns,
+                "rows": page.rows,
+                "total": page.total,
+                "offset": offset,
+                "limit": limit,
+                "masked": page.masked,
+            },
+            json_dumps_params={"ensure_ascii": False, "default": str},
+        )
+    return render(
+        request,
+        "portal/data/dataset_rows.html",
+        {
+            "dataset": dataset,
+            "page": page,
+            "as_of": request.GET.get("as_of", ""),
+            "next_offset": offset + limit if offset + limit < page.total else None,
+            "prev_offset": max(offset - limit, 0) if offset else None,
+            "versions": list(dataset.versions.order_by("-number")),
+        },
+    )
+
+
+@municipality_view
+def dataset_diff(request: HttpRequest, municipality: Municipality, ds: str) -> HttpResponse:
+    dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
+    old, new = _int(request.GET.get("from")), _int(request.GET.get("to"))
+    versions = list(dataset.versions.order_by("-number"))
+    if (old is None or new is None) and len(versions) >= 2:
+        new, old = versions[0].number, versions[1].number
+    result = None
+    if old is not None and new is not None:
+        result = lake_service.diff(actor=request.user, dataset=dataset, old=old, new=new)
+    if wants_json(request):
+        return JsonResponse(
+            {"from": old, "to": new, "diff": result},
+            json_dumps_params={"ensure_ascii": False, "default": str},
+        )
+    return render(
+        request,
+        "portal/data/dataset_diff.html",
+        {
+            "dataset": dataset,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "diff": result,
+        },
+    )
+
+
+# --- the steward's desk -------------------------------------------------------------------
+
+
+class NewDatasetForm(forms.Form):
+    slug = forms.SlugField(
+        label=gettext_lazy("Short name (in addresses)"),
+        max_length=80,
+        help_text=gettext_lazy("Lower-case letters, digits and hyphens."),
+    )
+    title_th = forms.CharField(label=gettext_lazy("Title (Thai)"), max_length=300)
+    title_en = forms.CharField(
+        label=gettext_lazy("Title (English)"), max_length=300, required=False
+    )
+    department = forms.ChoiceField(label=gettext_lazy("Department"))
+    data_type = forms.ChoiceField(
+        label=gettext_lazy("Data type"), choices=vocab.choices(vocab.DATA_TYPES)
+    )
+    classification = forms.ChoiceField(
+        label=gettext_lazy("Data classification"), choices=vocab.choices(vocab.CLASSIFICATIONS)
+    )
+    update_frequency_unit = forms.ChoiceField(
+        label=gettext_lazy("Updated every"), choices=vocab.choices(vocab.FREQUENCY_UNITS)
+    )
+    update_frequency_interval = forms.IntegerField(
+        label=gettext_lazy("Interval"), min_value=1, initial=1
+    )
+    mode = forms.ChoiceField(label=gettext_lazy("Publish mode"), choices=Dataset.Mode.choices)
+    policy = forms.ChoiceField(label=gettext_lazy("Publish policy"), choices=Dataset.Policy.choices)
+    description_th = forms.CharField(
+        label=gettext_lazy("Description (Thai)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV (UTF-8 or TIS-620), Excel, JSON, GeoJSON, zipped Shapefile or Parquet."
+        ),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet or layer (optional)"), required=False, max_length=100
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [  # type: ignore[attr-defined]
+            (d.code, d.name_th) for d in Department.objects.filter(municipality=municipality)
+        ]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet or layer (optional)"), required=False, max_length=100
+    )
+    publish = forms.BooleanField(label=gettext_lazy("Publish at once if valid"), required=False)
+
+
+@municipality_view
+def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    require(request.user, "dataset.validate", municipality)
+    due = selectors.datasets_due(actor=request.user, municipality=municipality)
+    runs = IngestRun.objects.filter(municipality=municipality).select_related("dataset")[:20]
+    if wants_json(request):
+        return JsonResponse(
+            {"due": [dataset_summary(d) for d, _f in due]},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(
+        request,
+        "portal/data/desk.html",
+        {
+            "due": due,
+            "runs": runs,
+            "can_create": can(request.user, "dataset.create", municipality),
+        },
+    )
+
+
+def _store_upload(municipality: Municipality, upload: Any) -> Path:
+    name = get_valid_filename(Path(upload.name).name) or "upload"
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise InvalidInput(
+            errors={
+                "file": _("Nakhon reads %(kinds)s files.")
+                % {"kinds": ", ".join(sorted(UPLOAD_SUFFIXES))}
+            }
+        )
+    folder = settings.NAKHON_UPLOAD_DIR / municipality.slug / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+def _start(
+    request: HttpRequest,
+    municipality: Municipality,
+    dataset: Dataset,
+    path: Path,
+    *,
+    publish: bool,
+    sheet: str | None,
+    source_name: str,
+) -> IngestRun:
+    sheet_arg: str | int | None = (int(sheet) - 1 if sheet and sheet.isdigit() else sheet) or None
+    run = pipeline.ingest_in_background(
+        actor=request.user,
+        municipality=municipality,
+        dataset_slug=dataset.slug,
+        path=path,
+        source_name=source_name,
+        publish=publish,
+        sheet=sheet_arg,
+    )
+    IngestRun.objects.filter(pk=run.pk).update(stored_file=str(path))
+    return run
+
+
+@municipality_view
+@require_http_methods(["GET", "POST"])
+def dataset_new(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
+    require(request.user, "dataset.create", municipality)
+    form = NewDatasetForm(request.POST or None, request.FILES or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"slug", "file", "sheet"}}
+        try:
+            path = _store_upload(municipality, form.cleaned_data["file"])
+            dataset = services.dataset_create(
+                actor=request.user,
+                municipality=municipality,
+                slug=form.cleaned_data["slug"],
+                data=data,
+            )
+        except InvalidInput as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            run = _start(
+                request,
+                municipality,
+                dataset,
+                path,
+                publish=False,
+                sheet=form.cleaned_data["sheet"],
+                source_name=form.cleaned_data["file"].name,
+            )
+            return redirect("portal:run-detail", municipality.slug, run.pk)
+    return render(request, "portal/data/dataset_new.html", {"form": form})
+
+
+@municipality_view
+@require_http_methods(["GET", "POST"])
+def dataset_upload(request: HttpRequest, municipality: Municipality, ds: str) -> HttpResponseBase:
+    require(request.user, "dataset.ingest", municipality)
+    dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path = _store_upload(municipality, form.cleaned_data["file"])
+        except InvalidInput as exc:
+            form.add_error("file", exc.errors.get("file", exc.message))
+        else:
+            run = _start(
+                request,
+                municipality,
+                dataset,
+                path,
+                publish=form.cleaned_data["publish"],
+                sheet=form.cleaned_data["sheet"],
+                source_name=form.cleaned_data["file"].name,
+            )
+            return redirect("portal:run-detail", municipality.slug, run.pk)
+    return render(request, "portal/data/dataset_upload.html", {"dataset": dataset, "form": form})
+
+
+@municipality_view
+def run_detail(request: HttpRequest, municipality: Municipality, run_id: int) -> HttpResponse:
+    run = selectors.run_get(actor=request.user, municipality=municipality, run_id=run_id)
+    summary = run.summary or {}
+    context = {
+        "run": run,
+        "summary": summary,
+        "problems": summary.get("problems", [])[:100],
+        "rule_counts": summary.get("counts", []),
+        "schema": (run.dataset.table_schema if run.dataset else {}) or {},
+        "can_publish": (
+            run.state == IngestRun.State.VALIDATED
+            and bool(run.stored_file)
+            and can(request.user, "dataset.publish", municipality)
+            and (
+                not summary.get("blocking")
+                or (run.dataset and run.dataset.policy == Dataset.Policy.QUARANTINE)
+            )
+        ),
+    }
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "id": run.pk,
+                "state": run.state,
+                "progress": run.progress,
+                "rows_read": run.rows_read,
+                "rows_valid": run.rows_valid,
+                "rows_error": run.rows_error,
+                "error_code": run.error_code,
+                "error_message": run.error_message,
+                "summary": summary,
+                "snapshot_id": run.snapshot_id,
+                "final": run.is_final,
+            },
+            json_dumps_params={"ensure_ascii": False, "default": str},
+        )
+    template = (
+        "portal/data/_run_state.html"
+        if request.headers.get("HX-Request")
+        else "portal/data/run_detail.html"
+    )
+    return render(request, template, context)
+
+
+@municipality_view
+@require_POST
+def run_publish(request: HttpRequest, municipality: Municipality, run_id: int) -> HttpResponseBase:
+    require(request.user, "dataset.publish", municipality)
+    run = selectors.run_get(actor=request.user, municipality=municipality, run_id=run_id)
+    if run.state != IngestRun.State.VALIDATED or not run.stored_file or run.dataset is None:
+        raise InvalidInput(_("This run cannot be published."))
+    path = Path(run.stored_file)
+    if not path.exists():
+        raise NotFound(_("The uploaded file is no longer there; upload it again."))
+    new_run = _start(
+        request,
+        municipality,
+        run.dataset,
+        path,
+        publish=True,
+        sheet=(run.source_info or {}).get("sheet"),
+        source_name=run.source_name,
+    )
+    return redirect("portal:run-detail", municipality.slug, new_run.pk)
+
+
+@municipality_view
+def run_report(request: HttpRequest, municipality: Municipality, run_id: int) -> HttpResponseBase:
+    """The whole problem list of a run as CSV (UTF-8 with BOM, opens in Excel)."""
+    run = selectors.run_get(actor=request.user, municipality=municipality, run_id=run_id)
+    path = Path(run.report_file) if run.report_file else None
+    if path is None or not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"report-{municipality.slug}-run-{run.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Expected a whole number, got %(v)s.") % {"v": value}) from None
+
+
+def _as_of(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    from nakhon.core import thai
+
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        try:
+            day = thai.parse_thai_date(value, era="auto")
+        except thai.ThaiDateError as exc:
+            raise InvalidInput(exc.message_en) from None
+    end = dt.datetime.combine(day, dt.time.max)
+    return timezone.make_aware(end)
