@@ -88,6 +88,10 @@ def _serve(host: str, port: int) -> None:
     from nakhon.config.wsgi import application
 
     click.echo(f"Serving Nakhon on {_base_url(host, port)}/  (Ctrl+C stops)")
+    if settings.NAKHON_SCHEDULER:
+        from nakhon.ingestion.pull import start_scheduler_thread
+
+        start_scheduler_thread()
     proxy: dict[str, Any] = {}
     if settings.NAKHON_TRUSTED_PROXY:
         proxy = {
@@ -605,6 +609,73 @@ def versions(dataset_slug: str, municipality_slug: str | None, as_json: bool) ->
             f"v{row['number']:<4} {row['published_at'][:19]}  {row['published_by'] or '-':<14} "
             f"{row['operation']:<9} {row['rows_total'] or 0:>12,} rows  {row['source']}"
         )
+
+
+@main.command()
+@click.argument("dataset_slug", required=False)
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--due", is_flag=True, help="Pull every dataset whose pull interval has passed.")
+@_handle_errors
+def pull(dataset_slug: str | None, municipality_slug: str | None, due: bool) -> None:
+    """Download a dataset's source URL and publish it (or, with --due, all that are due)."""
+    _setup()
+    from nakhon.catalog.models import Dataset
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+    from nakhon.ingestion import pull as puller
+
+    _migrate()
+    if due:
+        with origin(via=AuditEvent.Via.CLI):
+            result = puller.tick()
+        click.echo(
+            f"pulled {result['pulled']}, failed {result['failed']}, "
+            f"overdue notices {result['notified']}"
+        )
+        if result["failed"]:
+            sys.exit(1)
+        return
+    if not dataset_slug:
+        _fail("name a dataset, or use --due")
+    municipality = _cli_municipality(municipality_slug)
+    dataset = Dataset.objects.filter(municipality=municipality, slug=dataset_slug).first()
+    if dataset is None:
+        _fail(f"no dataset {dataset_slug!r} in {municipality.slug}")
+    if not dataset.source_url:
+        _fail(f"dataset {dataset_slug!r} has no source URL")
+    from nakhon.ingestion.errors import IngestError
+    from nakhon.ingestion.pipeline import IngestRejected
+
+    try:
+        with origin(via=AuditEvent.Via.CLI):
+            result = puller.pull(dataset)
+    except IngestError as exc:
+        _fail(f"nothing was published: {exc.message_en}\n{exc.message_th}")
+    except IngestRejected as exc:
+        _fail(exc.message)
+    _print_report(result, as_json=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one round and exit.")
+@click.option("--interval", default=60, show_default=True, help="Seconds between rounds.")
+def scheduler(once: bool, interval: int) -> None:
+    """Pull URL datasets when due and send overdue notices, every minute."""
+    _setup()
+    import time
+
+    from nakhon.ingestion import pull as puller
+
+    _migrate()
+    while True:
+        result = puller.tick()
+        click.echo(
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')} pulled {result['pulled']}, "
+            f"failed {result['failed']}, notices {result['notified']}"
+        )
+        if once:
+            return
+        time.sleep(max(interval, 5))
 
 
 @main.command("login-link")

@@ -79,6 +79,14 @@ REGISTRY: tuple[Setting, ...] = (
         "Memory DuckDB may use for one ingest before it spills to disk (e.g. 512MB, 2GB).",
     ),
     Setting(
+        "NAKHON_SCHEDULER",
+        "bool",
+        "true",
+        "Whether `nakhon serve` also runs the scheduler (URL pulls, overdue notices) in a "
+        "thread. Turn it off when several servers run and `nakhon scheduler` runs once, "
+        "elsewhere.",
+    ),
+    Setting(
         "NAKHON_ALLOWED_HOSTS",
         "list",
         "",

@@ -238,6 +238,7 @@ if not NAKHON_LAKE_CATALOG_URL:
     else:
         NAKHON_LAKE_CATALOG_URL = f"sqlite:///{NAKHON_LAKE_DIR / 'catalog.sqlite3'}"
 NAKHON_INGEST_MEMORY_LIMIT = env_str("NAKHON_INGEST_MEMORY_LIMIT")
+NAKHON_SCHEDULER = env_bool("NAKHON_SCHEDULER")
 NAKHON_REPORT_DIR = DATA_DIR / "reports"
 NAKHON_UPLOAD_DIR = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # bigger uploads stream to a temporary file

@@ -1,0 +1,175 @@
+"""Datasets pulled from a URL, on demand or on a schedule (``source_url`` + ``pull_every_hours``).
+
+The scheduler (``nakhon scheduler``, or the thread ``nakhon serve`` starts) calls ``tick()``
+every minute: it pulls what is due and sends overdue notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+import threading
+import urllib.parse
+import urllib.request
+import uuid
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from nakhon.catalog.models import Dataset, IngestRun
+from nakhon.core.audit import origin
+from nakhon.core.models import AuditEvent
+from nakhon.ingestion.errors import IngestError
+
+logger = logging.getLogger(__name__)
+
+MAX_DOWNLOAD_BYTES = 2 * 1024**3
+_CONTENT_TYPES = {
+    "text/csv": ".csv",
+    "application/json": ".json",
+    "application/geo+json": ".geojson",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.ms-excel": ".xls",
+    "application/zip": ".zip",
+    "application/vnd.apache.parquet": ".parquet",
+}
+
+
+def fetch(
+    url: str, dest: Path, *, max_bytes: int = MAX_DOWNLOAD_BYTES, timeout: float = 60
+) -> Path:
+    """Download ``url`` into the folder ``dest`` (streamed, size-capped) and return the file."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise IngestError(
+            "url-scheme",
+            f"Only http(s) URLs can be pulled, not {url!r}.",
+            f"ดึงข้อมูลได้จาก URL แบบ http(s) เท่านั้น ไม่ใช่ {url!r}",
+        )
+    request = urllib.request.Request(url, headers={"User-Agent": "nakhon"})  # noqa: S310
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) only
+    except OSError as exc:
+        raise IngestError(
+            "url-unreachable", f"Could not download {url}: {exc}", f"ดาวน์โหลด {url} ไม่ได้: {exc}"
+        ) from None
+    with response:
+        if response.status >= 400:
+            raise IngestError(
+                "url-status",
+                f"{url} answered HTTP {response.status}.",
+                f"{url} ตอบกลับด้วยรหัส HTTP {response.status}",
+            )
+        name = _filename(url, response.headers)
+        dest.mkdir(parents=True, exist_ok=True)
+        path = dest / name
+        size = 0
+        with path.open("wb") as out:
+            while chunk := response.read(1024 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    out.close()
+                    path.unlink(missing_ok=True)
+                    raise IngestError(
+                        "file-too-large",
+                        f"{url} is larger than {max_bytes // 1024**2:,} MB.",
+                        f"ไฟล์จาก {url} ใหญ่เกิน {max_bytes // 1024**2:,} MB",
+                    )
+                out.write(chunk)
+    return path
+
+
+def _filename(url: str, headers: Any) -> str:
+    disposition = headers.get("Content-Disposition", "")
+    name = ""
+    if disposition:
+        message = Message()
+        message["Content-Disposition"] = disposition
+        name = message.get_filename() or ""
+    if not name:
+        name = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).name
+    name = get_valid_filename(name) or "download"
+    if not Path(name).suffix:
+        ctype = headers.get("Content-Type", "").split(";")[0].strip().lower()
+        name += _CONTENT_TYPES.get(ctype) or mimetypes.guess_extension(ctype) or ".csv"
+    return name
+
+
+def pull(dataset: Dataset, *, actor: Any = None) -> Any:
+    """Download the dataset's ``source_url`` and ingest it (publish when valid)."""
+    from nakhon.ingestion.pipeline import ingest
+
+    actor = actor or dataset.steward
+    folder = settings.NAKHON_UPLOAD_DIR / dataset.municipality.slug / uuid.uuid4().hex
+    path = fetch(dataset.source_url, folder)
+    return ingest(
+        actor=actor,
+        municipality=dataset.municipality,
+        dataset_slug=dataset.slug,
+        path=path,
+        source_name=dataset.source_url,
+        publish=True,
+    )
+
+
+def due_for_pull(now: dt.datetime | None = None) -> list[Dataset]:
+    now = now or timezone.now()
+    result = []
+    for dataset in Dataset.objects.exclude(source_url="").filter(pull_every_hours__gt=0):
+        last = (
+            IngestRun.objects.filter(dataset=dataset, source_name=dataset.source_url)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        hours = dataset.pull_every_hours or 0
+        if last is None or now - last >= dt.timedelta(hours=hours):
+            result.append(dataset)
+    return result
+
+
+def tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """One round of the scheduler: pull due URL datasets, notify overdue datasets."""
+    from nakhon.catalog.services import notify_overdue
+
+    pulled = failed = 0
+    with origin(via=AuditEvent.Via.SYSTEM):
+        for dataset in due_for_pull(now):
+            if dataset.steward is None:
+                logger.warning(
+                    "dataset %s has a source URL but no steward; not pulled", dataset.slug
+                )
+                continue
+            try:
+                pull(dataset)
+                pulled += 1
+            except Exception as exc:  # recorded on the run; the scheduler goes on
+                failed += 1
+                logger.warning("pull of %s failed: %s", dataset.slug, exc)
+        notified = len(notify_overdue(now=now))
+    return {"pulled": pulled, "failed": failed, "notified": notified}
+
+
+def start_scheduler_thread(interval_seconds: int = 60) -> threading.Thread:
+    """Run ``tick()`` every ``interval_seconds`` in a daemon thread (single-machine setups)."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval_seconds):
+            close_old_connections()
+            try:
+                tick()
+            except Exception:
+                logger.exception("scheduler tick failed")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=loop, name="nakhon-scheduler", daemon=True)
+    thread.start()
+    return thread
