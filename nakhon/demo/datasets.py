@@ -1,0 +1,143 @@
+"""Demo datasets for Khon Kaen: files as a Thai municipal office would send them, generated
+deterministically (no public microdata exists for these), then ingested through the real
+pipeline so the demo shows real versions, reports and freshness.
+
+- ``communities``: communities (ชุมชน) with households and population — a CP874 CSV with
+  Buddhist-Era survey dates, the way a registration office exports it; two versions.
+- ``markets``: fresh markets with coordinates inside the municipal boundary — UTF-8 CSV.
+- ``budget``: the annual budget by department, fiscal years 2563–2568 — an Excel file with
+  merged title rows above the header.
+
+The community names are generated from common Khon Kaen place-name elements, not a real list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nakhon.core import thai
+
+SEED = 2569
+
+_PLACES = ["โนนทัน", "หนองวัด", "ศรีจันทร์", "บ้านเป็ด", "โนนชัย", "หนองแวง", "สามเหลี่ยม",
+           "เทพารักษ์", "ศรีฐาน", "คุ้มวัดกลาง", "โพธิ์ศรี", "ตลาดเทศบาล", "หลังศูนย์ราชการ",
+           "มิตรภาพ", "ประชาสโมสร", "หนองใหญ่", "ดอนหญ้านาง", "บ้านหัวทุ่ง", "ศรีนวล",
+           "กัลปพฤกษ์", "รื่นฤดี", "โนนหนองวัด", "บ้านโคกน้อย", "ทุ่งสร้าง", "ข้าวหลาม",
+           "ศิริมงคล", "แก่นนคร", "หนองบึง", "เหล่านาดี", "สระบัว"]
+_MARKETS = [("ตลาดบางลำภู", 16.4301, 102.8307), ("ตลาดเทศบาล 1", 16.4337, 102.8335),
+            ("ตลาดต้นตาล", 16.4158, 102.8417), ("ตลาดหนองไผ่ล้อม", 16.4262, 102.8204),
+            ("ตลาดโบ๊เบ๊", 16.4368, 102.8346), ("ตลาดสดเทศบาล 4", 16.4486, 102.8261),
+            ("ตลาดประตูน้ำขอนแก่น", 16.4103, 102.8190), ("ตลาดเจ้าพ่อ", 16.4284, 102.8400)]
+_DEPARTMENTS = ["สำนักปลัดเทศบาล", "สำนักการคลัง", "สำนักการช่าง", "สำนักการศึกษา",
+                "สำนักสาธารณสุขและสิ่งแวดล้อม", "สำนักสวัสดิการสังคม", "กองยุทธศาสตร์และงบประมาณ"]
+
+
+@dataclass(frozen=True)
+class DemoDataset:
+    slug: str
+    metadata: dict[str, Any]
+    files: list[tuple[str, bytes]]  # one file per version, oldest first
+
+
+def _communities(rng: random.Random, version: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["รหัสชุมชน", "ชื่อชุมชน", "ตำบล", "จำนวนครัวเรือน", "ชาย", "หญิง",
+                     "วันที่สำรวจ"])
+    survey_year = 2567 + version  # BE
+    for i, place in enumerate(_PLACES, start=1):
+        households = rng.randint(120, 900) + version * rng.randint(0, 12)
+        male = int(households * rng.uniform(1.2, 1.6))
+        female = int(households * rng.uniform(1.3, 1.7))
+        day = rng.randint(1, 28)
+        month = thai.THAI_MONTHS_ABBR[rng.randint(1, 12)]
+        writer.writerow([f"KK{i:03d}", f"ชุมชน{place}", "ในเมือง", f"{households:,}", male,
+                         female, f"{day} {month} {survey_year}"])
+    return out.getvalue().encode("cp874")
+
+
+def _markets(rng: random.Random) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["market_id", "name_th", "stalls", "opens", "latitude", "longitude"])
+    for i, (name, lat, lon) in enumerate(_MARKETS, start=1):
+        writer.writerow([i, name, rng.randint(40, 600), rng.choice(["04:00", "05:00", "15:00"]),
+                         f"{lat:.5f}", f"{lon:.5f}"])
+    return out.getvalue().encode("utf-8")
+
+
+def _budget_xlsx(rng: random.Random) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "งบประมาณ"
+    ws.append(["งบประมาณรายจ่ายประจำปี เทศบาลนครขอนแก่น"])
+    ws.merge_cells("A1:D1")
+    ws.append(["จำแนกตามหน่วยงาน ปีงบประมาณ พ.ศ. 2563–2568 (หน่วย: บาท)"])
+    ws.merge_cells("A2:D2")
+    ws.append([])
+    ws.append(["ปีงบประมาณ", "หน่วยงาน", "งบประมาณที่ได้รับ", "เบิกจ่ายจริง"])
+    for year in range(2563, 2569):
+        for dept in _DEPARTMENTS:
+            budget = rng.randint(8, 400) * 1_000_000 + rng.randint(0, 99) * 10_000
+            spent = round(budget * rng.uniform(0.78, 0.99), 2)
+            ws.append([year, dept, budget, spent])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def demo_datasets() -> list[DemoDataset]:
+    rng = random.Random(SEED)
+    base = {"classification": "public", "geo_coverage": "municipality", "license": "cc-by-4.0",
+            "data_language": ["th"], "objective": ["public-service"]}
+    return [
+        DemoDataset(
+            "communities",
+            {**base, "title_th": "ข้อมูลชุมชนในเขตเทศบาลนครขอนแก่น",
+             "title_en": "Communities of Khon Kaen City Municipality",
+             "department": "welfare", "data_type": "record", "update_frequency_unit": "year",
+             "data_collect": "household", "data_format": ["csv"],
+             "description_th": "จำนวนครัวเรือนและประชากรของแต่ละชุมชน (ข้อมูลสาธิต สร้างขึ้น)",
+             "description_en": "Households and population by community (generated demo data).",
+             "tags": "ชุมชน, ประชากร"},
+            [("communities-2568.csv", _communities(rng, 1)),
+             ("communities-2569.csv", _communities(rng, 2))],
+        ),
+        DemoDataset(
+            "markets",
+            {**base, "title_th": "ตลาดสดในเขตเทศบาลนครขอนแก่น",
+             "title_en": "Fresh markets in Khon Kaen City", "department": "health",
+             "data_type": "geospatial", "update_frequency_unit": "year",
+             "data_collect": "business", "data_format": ["csv"], "tags": "ตลาด"},
+            [("markets.csv", _markets(rng))],
+        ),
+        DemoDataset(
+            "budget",
+            {**base, "title_th": "งบประมาณรายจ่ายประจำปีจำแนกตามหน่วยงาน",
+             "title_en": "Annual budget by department", "department": "strategy",
+             "data_type": "statistical", "update_frequency_unit": "year",
+             "first_year_be": 2563, "last_year_be": 2568, "unit_of_measure": "บาท",
+             "unit_multiplier": "1", "data_format": ["xls"], "tags": "งบประมาณ, การคลัง"},
+            [("budget-2563-2568.xlsx", _budget_xlsx(rng))],
+        ),
+    ]
+
+
+def write_files(folder: Path) -> dict[str, list[Path]]:
+    """Write every demo file into ``folder`` (for the builder, the docs and the tests)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, list[Path]] = {}
+    for dataset in demo_datasets():
+        for name, content in dataset.files:
+            path = folder / name
+            path.write_bytes(content)
+            paths.setdefault(dataset.slug, []).append(path)
+    return paths
