@@ -88,8 +88,11 @@ def rows(
     try:
         relation = lake().scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
         columns = list(relation.columns)
-        total = int(relation.aggregate("count(*)").fetchone()[0])
-        data = relation.limit(limit, offset).fetchall()
+        count = relation.aggregate("count(*)").fetchone()
+        total = int(count[0]) if count else 0
+        # through Arrow: DuckDB's fetchall() would need pytz for timestamptz columns
+        table = relation.limit(limit, offset).to_arrow_table()
+        data = [tuple(row.values()) for row in table.to_pylist()]
     finally:
         con.close()
     personal = set(dataset.personal_columns())
@@ -123,26 +126,27 @@ def diff(*, actor: Any, dataset: Dataset, old: int, new: int, limit: int = 50) -
     new_row = DatasetVersion.objects.filter(dataset=dataset, number=new).first()
     if old_row is None or new_row is None:
         raise NotFound(_("No such version of this dataset."))
-    key = dataset.table_schema.get("primary_key") or None
-    result = lake().diff(table_ref_for(dataset), old_row.snapshot_id, new_row.snapshot_id, key=key)
+    key = dataset.table_schema.get("primary_key") or []
     personal = set(dataset.personal_columns())
     show_personal = can(actor, "personal_data.view", dataset.municipality)
-    return _diff_dict(result, limit, masked=set() if show_personal else personal)
+    with lake().diff(
+        table_ref_for(dataset), old_row.snapshot_id, new_row.snapshot_id, key=key
+    ) as result:
+        return _diff_dict(result, limit, masked=set() if show_personal else personal)
 
 
 def _diff_dict(result: Any, limit: int, masked: set[str]) -> dict[str, Any]:
+    def hidden(column: str) -> bool:
+        # a changed row has old.<column> and new.<column>: mask those of personal columns too
+        return column.removeprefix("old.").removeprefix("new.") in masked
+
     def sample(kind: str) -> dict[str, Any]:
-        page = result.page(kind, limit=limit, offset=0)
-        columns = list(page.columns) if hasattr(page, "columns") else []
-        data = page.fetchall() if hasattr(page, "fetchall") else list(page)
+        records = result.rows(kind, offset=0, limit=limit)
+        columns = list(records[0].keys()) if records else []
         return {
             "columns": columns,
             "rows": [
-                [
-                    MASK if columns and columns[i] in masked and v is not None else v
-                    for i, v in enumerate(r)
-                ]
-                for r in data
+                [MASK if hidden(c) and r[c] is not None else r[c] for c in columns] for r in records
             ],
         }
 
