@@ -82,3 +82,14 @@ def token_for(db: None) -> Callable[..., str]:
         return issued.raw
 
     return make
+
+
+@pytest.fixture
+def fresh_lake(tmp_path: Any, settings: Any) -> Any:
+    """A lake of the test's own (the test database rolls back; a lake does not)."""
+    lake_dir = tmp_path / "lake"
+    settings.NAKHON_LAKE_DIR = lake_dir
+    settings.NAKHON_LAKE_CATALOG_URL = f"sqlite:///{lake_dir / 'catalog.sqlite3'}"
+    settings.NAKHON_REPORT_DIR = tmp_path / "reports"
+    settings.NAKHON_UPLOAD_DIR = tmp_path / "uploads"
+    return lake_dir
