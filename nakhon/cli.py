@@ -396,7 +396,7 @@ def _print_report(result: Any, as_json: bool) -> None:
             "state": result.run.state,
             "published": result.published,
             "version": result.version.as_dict() if result.version else None,
-            "report": report.to_json(),
+            "report": report.to_dict(),
         }
         click.echo(json.dumps(body, ensure_ascii=False, indent=2, default=str))
         return
@@ -404,7 +404,7 @@ def _print_report(result: Any, as_json: bool) -> None:
         f"rows: {report.total_rows:,}  valid: {report.valid_rows:,}  "
         f"with errors: {report.error_rows:,}"
     )
-    for problem in report.to_json().get("problems", [])[:20]:
+    for problem in report.to_dict().get("problems", [])[:20]:
         where = f"row {problem.get('row')}, {problem.get('column')}"
         click.echo(f"  {where}: {problem.get('message_en')} [{problem.get('rule')}]")
     if result.run.report_file:

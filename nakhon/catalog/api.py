@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
+from ninja.responses import Status
 from ninja.files import UploadedFile
 
 from nakhon.accounts import selectors as account_selectors
@@ -215,7 +216,7 @@ def upload(
     )
     IngestRun.objects.filter(pk=run.pk).update(stored_file=str(path))
     run.refresh_from_db()
-    return 202, _run_out(run)
+    return Status(202, _run_out(run))
 
 
 @router.get("/municipalities/{slug}/runs/{run_id}", response=RunOut)

@@ -9,9 +9,11 @@ as it was unless the lake commit itself succeeded.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -116,6 +118,8 @@ def ingest(
         memory_limit=settings.NAKHON_INGEST_MEMORY_LIMIT,
         temp_directory=workdir / "spill",
     )
+    outcomes: list[Any] = []
+    trackers: list[_Progress] = []
     try:
         say("reading", 0.0)
         source = open_source(path, sheet=sheet)
@@ -124,13 +128,18 @@ def ingest(
         schema_dict = dataset.table_schema if dataset and dataset.table_schema else None
         started = time.monotonic()
         _set(run, state=IngestRun.State.VALIDATING)
+        tracker = _Progress(run, say, total_bytes, source)
+        if getattr(settings, "NAKHON_INGEST_IN_BACKGROUND", True):
+            tracker.start_writer()
+        trackers.append(tracker)
         outcome = pipeline_core.run(
             con,
-            _counting(source.batches(), run, say, total_bytes, source),
+            tracker.wrap(source.batches()),
             schema=schema_dict,
             infer=schema_dict is None,
-            context={"province_code": municipality.province_id},
+            context=area_context(municipality),
         )
+        outcomes.append(outcome)
         source.close()
         report = outcome.report
         logger.info(
@@ -145,7 +154,7 @@ def ingest(
             rows_read=report.total_rows,
             rows_valid=report.valid_rows,
             rows_error=report.error_rows,
-            summary=report.to_json(),
+            summary=json.loads(json.dumps(report.to_dict(), default=str)),
             report_file=str(report_path),
             progress=90,
         )
@@ -212,8 +221,26 @@ def ingest(
         )
         raise
     finally:
+        for tracker in trackers:
+            tracker.stop()
+        for outcome in outcomes:
+            try:
+                outcome.close()
+            except Exception:  # the connection closes next anyway
+                logger.debug("closing the outcome of run %s failed", run.pk, exc_info=True)
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def area_context(municipality: Municipality) -> dict[str, str]:
+    """Where area names in the city's files are resolved: its province and, when all its
+    tambons lie in one district (amphoe), that district ("ในเมือง" exists in three districts
+    of Khon Kaen province alone)."""
+    codes = {t.code[:4] for t in municipality.tambons.all()}
+    context = {"province_code": str(municipality.province_id)}
+    if len(codes) == 1:
+        context["amphoe_code"] = codes.pop()
+    return context
 
 
 def run_create(
@@ -275,26 +302,54 @@ def _tmp_root() -> Path:
     return root
 
 
-def _counting(
-    batches: Iterator[pa.RecordBatch],
-    run: IngestRun,
-    say: Progress,
-    total_bytes: int,
-    source: Any,
-) -> Iterator[pa.RecordBatch]:
-    """Pass batches through, reporting progress (by bytes read when the reader knows them)."""
-    rows = 0
-    last_report = 0.0
-    for batch in batches:
-        rows += batch.num_rows
-        yield batch
-        now = time.monotonic()
-        if now - last_report > 0.5:
-            last_report = now
-            done = getattr(source, "bytes_read", None)
-            fraction = min(done / total_bytes, 1.0) if done else 0.0
-            say("reading", fraction * 0.8)
-            _set(run, rows_read=rows, progress=int(fraction * 80))
+class _Progress:
+    """Progress of the reading, shared between DuckDB's scan threads (which pull the batches)
+    and a writer thread that stores it on the run once a second for the web page. The scan
+    threads never touch the Django database (connections are per thread)."""
+
+    def __init__(self, run: IngestRun, say: Progress, total_bytes: int, source: Any) -> None:
+        self.run_id = run.pk
+        self.say = say
+        self.total_bytes = total_bytes
+        self.source = source
+        self.rows = 0
+        self.fraction = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wrap(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        last = 0.0
+        for batch in batches:
+            self.rows += batch.num_rows
+            yield batch
+            now = time.monotonic()
+            if now - last > 0.3:
+                last = now
+                done = getattr(self.source, "bytes_read", None)
+                self.fraction = min(done / self.total_bytes, 1.0) if done else 0.0
+                self.say("reading", self.fraction * 0.8)
+
+    def start_writer(self) -> None:
+        from django.db import connection
+
+        def loop() -> None:
+            try:
+                while not self._stop.wait(1.0):
+                    IngestRun.objects.filter(pk=self.run_id).update(
+                        rows_read=self.rows, progress=int(self.fraction * 80)
+                    )
+            except Exception:  # progress is a nicety; the run's outcome is written elsewhere
+                logger.debug("progress writer of run %s stopped", self.run_id, exc_info=True)
+            finally:
+                connection.close()
+
+        self._thread = threading.Thread(target=loop, name=f"progress-{self.run_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
 
 def _finish(run: IngestRun, state: str, **fields: Any) -> None:

@@ -32,12 +32,19 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "cp874") -> Path
 
 
 def new(demo: Any, path: Path, slug: str = "survey", **kw: Any) -> Any:
-    return ingest(actor=demo.user("kk-steward"), municipality=demo.kk, dataset_slug=slug,
-                  path=path, create={"title_th": "แบบสำรวจ", "department": "strategy"}, **kw)
+    return ingest(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset_slug=slug,
+        path=path,
+        create={"title_th": "แบบสำรวจ", "department": "strategy"},
+        **kw,
+    )
 
 
-def test_new_dataset_from_a_cp874_file_then_a_second_version(demo: Any, fresh_lake: Path,
-                                                              tmp_path: Path) -> None:
+def test_new_dataset_from_a_cp874_file_then_a_second_version(
+    demo: Any, fresh_lake: Path, tmp_path: Path
+) -> None:
     files = write_files(tmp_path / "files")
     first = new(demo, files["communities"][0], slug="communities")
     assert first.published and first.version.number == 1
@@ -45,8 +52,12 @@ def test_new_dataset_from_a_cp874_file_then_a_second_version(demo: Any, fresh_la
     types = {c["name"]: c["type"] for c in dataset.table_schema["columns"]}
     assert types["วันที่สำรวจ"] == "date" and types["จำนวนครัวเรือน"] == "integer"
     assert first.run.source_info["encoding"] in {"cp874", "tis-620", "windows-874"}
-    second = ingest(actor=demo.user("kk-steward"), municipality=demo.kk,
-                    dataset_slug="communities", path=files["communities"][1])
+    second = ingest(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset_slug="communities",
+        path=files["communities"][1],
+    )
     assert second.version.number == 2
     versions = list(DatasetVersion.objects.filter(dataset=dataset).order_by("number"))
     assert [v.number for v in versions] == [1, 2]
@@ -58,18 +69,20 @@ def test_new_dataset_from_a_cp874_file_then_a_second_version(demo: Any, fresh_la
     assert as_of.version is not None and as_of.version.number == 1
     changes = lake_service.diff(actor=None, dataset=dataset, old=1, new=2)
     assert changes["changed"] + changes["added"] + changes["removed"] > 0
-    assert AuditEvent.objects.filter(action="dataset.publish", object_id=str(dataset.pk)).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="dataset.publish", object_id=str(dataset.pk)).count() == 2
+    )
 
 
-def test_invalid_rows_publish_nothing_under_valid_only(demo: Any, fresh_lake: Path,
-                                                       tmp_path: Path) -> None:
+def test_invalid_rows_publish_nothing_under_valid_only(
+    demo: Any, fresh_lake: Path, tmp_path: Path
+) -> None:
     good = write(tmp_path, "good.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,2 มี.ค. 2566,6\n")
     result = new(demo, good)
     dataset = result.dataset
     bad = write(tmp_path, "bad.csv", HEADER + "1,ก,31 ก.พ. 2566,5\n2,ข,2 มี.ค. 2566,หก\n")
     with pytest.raises(IngestRejected):
-        ingest(actor=demo.user("kk-steward"), municipality=demo.kk, dataset_slug="survey",
-               path=bad)
+        ingest(actor=demo.user("kk-steward"), municipality=demo.kk, dataset_slug="survey", path=bad)
     run = IngestRun.objects.filter(dataset=dataset).order_by("-id").first()
     assert run is not None and run.state == "rejected" and run.rows_error == 2
     problems = run.summary["problems"]
@@ -85,10 +98,16 @@ def test_invalid_rows_publish_nothing_under_valid_only(demo: Any, fresh_lake: Pa
 def test_quarantine_publishes_the_valid_rows(demo: Any, fresh_lake: Path, tmp_path: Path) -> None:
     good = write(tmp_path, "good.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n")
     new(demo, good)
-    mixed = write(tmp_path, "mixed.csv",
-                  HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,31 ก.พ. 2566,6\n3,ค,3 มี.ค. 2566,7\n")
-    result = ingest(actor=demo.user("kk-steward"), municipality=demo.kk, dataset_slug="survey",
-                    path=mixed, policy="quarantine")
+    mixed = write(
+        tmp_path, "mixed.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,31 ก.พ. 2566,6\n3,ค,3 มี.ค. 2566,7\n"
+    )
+    result = ingest(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset_slug="survey",
+        path=mixed,
+        policy="quarantine",
+    )
     assert result.published and result.version.rows_total == 2
     assert result.report.error_rows == 1
 
@@ -99,8 +118,9 @@ def test_unreadable_file_changes_nothing(demo: Any, fresh_lake: Path, tmp_path: 
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10)
     with pytest.raises(IngestError) as info:
-        ingest(actor=demo.user("kk-steward"), municipality=demo.kk, dataset_slug="survey",
-               path=binary)
+        ingest(
+            actor=demo.user("kk-steward"), municipality=demo.kk, dataset_slug="survey", path=binary
+        )
     assert "PNG" in info.value.message_en or "binary" in info.value.message_en.lower()
     run = IngestRun.objects.order_by("-id").first()
     assert run is not None and run.state == "failed" and run.error_code == info.value.code
@@ -110,17 +130,26 @@ def test_unreadable_file_changes_nothing(demo: Any, fresh_lake: Path, tmp_path: 
 def test_validate_only_publishes_nothing(demo: Any, fresh_lake: Path, tmp_path: Path) -> None:
     good = write(tmp_path, "good.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n")
     new(demo, good)
-    result = ingest(actor=demo.user("kk-viewer"), municipality=demo.kk, dataset_slug="survey",
-                    path=good, publish=False)
+    result = ingest(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset_slug="survey",
+        path=good,
+        publish=False,
+    )
     assert not result.published and result.run.state == "validated"
     assert DatasetVersion.objects.filter(dataset__slug="survey").count() == 1
 
 
-def test_personal_columns_are_masked_for_the_public(demo: Any, fresh_lake: Path,
-                                                    tmp_path: Path) -> None:
-    path = write(tmp_path, "people.csv",
-                 "รหัส,ชื่อ-สกุล,เลขประจำตัวประชาชน,ชุมชน\n"
-                 "1,นายสมชาย ใจดี,1101700207510,โนนทัน\n", encoding="utf-8")
+def test_personal_columns_are_masked_for_the_public(
+    demo: Any, fresh_lake: Path, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "people.csv",
+        "รหัส,ชื่อ-สกุล,เลขประจำตัวประชาชน,ชุมชน\n1,นายสมชาย ใจดี,1101700207510,โนนทัน\n",
+        encoding="utf-8",
+    )
     result = new(demo, path, slug="people")
     dataset = result.dataset
     personal = set(dataset.personal_columns())
@@ -134,18 +163,28 @@ def test_personal_columns_are_masked_for_the_public(demo: Any, fresh_lake: Path,
     assert AuditEvent.objects.filter(personal_data=True).count() == before + 1
 
 
-def test_steward_web_flow_new_upload_report_publish(demo: Any, fresh_lake: Path,
-                                                    client_as: Any) -> None:
+def test_steward_web_flow_new_upload_report_publish(
+    demo: Any, fresh_lake: Path, client_as: Any
+) -> None:
     client = client_as("kk-steward")
     csv_bytes = (HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,2 มี.ค. 2566,6\n").encode("cp874")
     upload = io.BytesIO(csv_bytes)
     upload.name = "สำรวจ.csv"
-    response = client.post("/khon-kaen/datasets/new/", {
-        "slug": "web-survey", "title_th": "แบบสำรวจจากเว็บ", "department": "strategy",
-        "data_type": "record", "classification": "public", "update_frequency_unit": "month",
-        "update_frequency_interval": 1, "mode": "replace", "policy": "valid-only",
-        "file": upload,
-    })
+    response = client.post(
+        "/khon-kaen/datasets/new/",
+        {
+            "slug": "web-survey",
+            "title_th": "แบบสำรวจจากเว็บ",
+            "department": "strategy",
+            "data_type": "record",
+            "classification": "public",
+            "update_frequency_unit": "month",
+            "update_frequency_interval": 1,
+            "mode": "replace",
+            "policy": "valid-only",
+            "file": upload,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     run_url = response["Location"]
     page = client.get(run_url).content.decode()
@@ -162,15 +201,16 @@ def test_steward_web_flow_new_upload_report_publish(demo: Any, fresh_lake: Path,
     assert state["state"] == "validated"
 
 
-def test_api_upload_and_rows(demo: Any, fresh_lake: Path, tmp_path: Path,
-                             token_for: Any) -> None:
+def test_api_upload_and_rows(demo: Any, fresh_lake: Path, tmp_path: Path, token_for: Any) -> None:
     new(demo, write(tmp_path, "a.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n"))
     raw = token_for("kk-steward", scopes=["read", "write"])
     upload = io.BytesIO((HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,2 มี.ค. 2566,6\n").encode("cp874"))
     upload.name = "b.csv"
-    response = Client().post("/api/v1/municipalities/khon-kaen/datasets/survey/runs",
-                             {"file": upload, "publish": "true"},
-                             HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = Client().post(
+        "/api/v1/municipalities/khon-kaen/datasets/survey/runs",
+        {"file": upload, "publish": "true"},
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert response.status_code == 202, response.content
     assert response.json()["state"] == "published"
     rows = Client().get("/api/v1/municipalities/khon-kaen/datasets/survey/rows?version=1").json()
@@ -180,6 +220,9 @@ def test_api_upload_and_rows(demo: Any, fresh_lake: Path, tmp_path: Path,
     versions = Client().get("/api/v1/municipalities/khon-kaen/datasets/survey/versions").json()
     assert [v["number"] for v in versions] == [2, 1]
     viewer = token_for("kk-viewer", scopes=["read", "write"])
-    denied = Client().post("/api/v1/municipalities/khon-kaen/datasets/survey/runs",
-                           {"file": io.BytesIO(b"x")}, HTTP_AUTHORIZATION=f"Bearer {viewer}")
+    denied = Client().post(
+        "/api/v1/municipalities/khon-kaen/datasets/survey/runs",
+        {"file": io.BytesIO(b"x")},
+        HTTP_AUTHORIZATION=f"Bearer {viewer}",
+    )
     assert denied.status_code == 403
