@@ -217,7 +217,16 @@ def _reset_database(settings: Any, yes: bool) -> None:
             cursor.execute("CREATE SCHEMA public")
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         _fail(f"--reset does not know how to empty a {connection.vendor} database")
-    click.echo(f"Emptied {where}.")
+    # the lake's files (and its SQLite catalog, when it has its own) go with the database
+    import shutil
+
+    lake_dir = Path(settings.NAKHON_LAKE_DIR)
+    if lake_dir.exists():
+        shutil.rmtree(lake_dir)
+    catalog = str(settings.NAKHON_LAKE_CATALOG_URL)
+    if catalog.startswith("sqlite:///"):
+        Path(catalog.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    click.echo(f"Emptied {where} and the data lake {lake_dir}.")
 
 
 @main.command()
@@ -576,6 +585,7 @@ def _run_ingest(
         _fail("nothing was published")
     if result.published and not as_json:
         v = result.version
+        assert v is not None and result.dataset is not None
         click.echo(
             f"published {result.dataset.slug} version {v.number} "
             f"({v.rows_total:,} rows, snapshot {v.snapshot_id})"

@@ -34,11 +34,11 @@ def database_url() -> Iterator[str]:
         admin = _connect(ADMIN_URL)
     except Exception as exc:
         pytest.skip(f"no PostgreSQL server at {ADMIN_URL}: {exc}")
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')  # type: ignore[attr-defined]
-    admin.execute(f'CREATE DATABASE "{DB_NAME}"')  # type: ignore[attr-defined]
+    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
+    admin.execute(f'CREATE DATABASE "{DB_NAME}"')
     yield ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')  # type: ignore[attr-defined]
-    admin.close()  # type: ignore[attr-defined]
+    admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    admin.close()
 
 
 def test_demo_check_and_reset_on_postgres(database_url: str, tmp_path: Path) -> None:
@@ -64,10 +64,10 @@ def test_audit_rows_cannot_be_changed_on_postgres(database_url: str, tmp_path: P
 
     assert run(tmp_path, "demo", DATABASE_URL=database_url).returncode == 0
     conn = _connect(database_url)
-    count = conn.execute("SELECT count(*) FROM core_auditevent").fetchone()[0]  # type: ignore[attr-defined]
+    count = conn.execute("SELECT count(*) FROM core_auditevent").fetchone()[0]
     assert count > 0
     for sql in ("UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
-            conn.execute(sql)  # type: ignore[attr-defined]
-    assert conn.execute("SELECT count(*) FROM core_auditevent").fetchone()[0] == count  # type: ignore[attr-defined]
-    conn.close()  # type: ignore[attr-defined]
+            conn.execute(sql)
+    assert conn.execute("SELECT count(*) FROM core_auditevent").fetchone()[0] == count
+    conn.close()

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
-from ninja.responses import Status
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from nakhon.accounts import selectors as account_selectors
 from nakhon.catalog import selectors

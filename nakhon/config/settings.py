@@ -224,6 +224,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "waitress.queue": {"level": "ERROR"},
+        "pyiceberg": {"level": "WARNING"},
     },
 }
 

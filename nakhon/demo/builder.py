@@ -110,8 +110,24 @@ def demo_exists() -> bool:
     return Municipality.objects.filter(slug=DEMO_SLUGS[0]).exists()
 
 
-@transaction.atomic
 def build_demo(
+    *, password: str | None = None, log: Callable[[str], None] = lambda _m: None
+) -> DemoResult:
+    """Build the demo cities into the current database; idempotent (a second run adds nothing).
+
+    ``password`` is every demo user's password (default: setting NAKHON_DEMO_PASSWORD). The
+    people and cities are one transaction; the datasets are then published one by one through
+    the real pipeline (each publish is its own atomic lake commit).
+    """
+    result = _build_people(password=password, log=log)
+    platform = User.objects.get(username=PLATFORM_ADMIN)
+    with origin(via=AuditEvent.Via.CLI):
+        _build_datasets(result.municipalities[0], platform, log)
+    return result
+
+
+@transaction.atomic
+def _build_people(
     *, password: str | None = None, log: Callable[[str], None] = lambda _m: None
 ) -> DemoResult:
     """Build the demo cities into the current database; idempotent (a second run adds nothing).
@@ -159,6 +175,38 @@ def build_demo(
                 )
                 log(f"  staff: {spec.username} ({spec.role})")
     return result
+
+
+def _build_datasets(municipality: Municipality, platform: User, log: Callable[[str], None]) -> None:
+    """Publish the demo datasets through the real pipeline (idempotent)."""
+    import tempfile
+    from pathlib import Path as _Path
+
+    from nakhon.catalog.models import Dataset
+    from nakhon.demo.datasets import demo_datasets
+    from nakhon.ingestion.pipeline import ingest
+
+    steward = User.objects.filter(username="kk-steward").first() or platform
+    for spec in demo_datasets():
+        dataset = Dataset.objects.filter(municipality=municipality, slug=spec.slug).first()
+        if dataset is not None and dataset.versions.exists():
+            continue
+        with tempfile.TemporaryDirectory(prefix="nakhon-demo-") as folder:
+            for i, (name, content) in enumerate(spec.files):
+                path = _Path(folder) / name
+                path.write_bytes(content)
+                result = ingest(
+                    actor=steward,
+                    municipality=municipality,
+                    dataset_slug=spec.slug,
+                    path=path,
+                    create=spec.metadata if i == 0 else None,
+                )
+                assert result.version is not None
+                log(
+                    f"  dataset: {spec.slug} v{result.version.number} "
+                    f"({result.version.rows_total} rows from {name})"
+                )
 
 
 def demo_users() -> list[tuple[str, str, str]]:

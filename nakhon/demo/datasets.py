@@ -24,17 +24,57 @@ from nakhon.core import thai
 
 SEED = 2569
 
-_PLACES = ["โนนทัน", "หนองวัด", "ศรีจันทร์", "บ้านเป็ด", "โนนชัย", "หนองแวง", "สามเหลี่ยม",
-           "เทพารักษ์", "ศรีฐาน", "คุ้มวัดกลาง", "โพธิ์ศรี", "ตลาดเทศบาล", "หลังศูนย์ราชการ",
-           "มิตรภาพ", "ประชาสโมสร", "หนองใหญ่", "ดอนหญ้านาง", "บ้านหัวทุ่ง", "ศรีนวล",
-           "กัลปพฤกษ์", "รื่นฤดี", "โนนหนองวัด", "บ้านโคกน้อย", "ทุ่งสร้าง", "ข้าวหลาม",
-           "ศิริมงคล", "แก่นนคร", "หนองบึง", "เหล่านาดี", "สระบัว"]
-_MARKETS = [("ตลาดบางลำภู", 16.4301, 102.8307), ("ตลาดเทศบาล 1", 16.4337, 102.8335),
-            ("ตลาดต้นตาล", 16.4158, 102.8417), ("ตลาดหนองไผ่ล้อม", 16.4262, 102.8204),
-            ("ตลาดโบ๊เบ๊", 16.4368, 102.8346), ("ตลาดสดเทศบาล 4", 16.4486, 102.8261),
-            ("ตลาดประตูน้ำขอนแก่น", 16.4103, 102.8190), ("ตลาดเจ้าพ่อ", 16.4284, 102.8400)]
-_DEPARTMENTS = ["สำนักปลัดเทศบาล", "สำนักการคลัง", "สำนักการช่าง", "สำนักการศึกษา",
-                "สำนักสาธารณสุขและสิ่งแวดล้อม", "สำนักสวัสดิการสังคม", "กองยุทธศาสตร์และงบประมาณ"]
+_PLACES = [
+    "โนนทัน",
+    "หนองวัด",
+    "ศรีจันทร์",
+    "บ้านเป็ด",
+    "โนนชัย",
+    "หนองแวง",
+    "สามเหลี่ยม",
+    "เทพารักษ์",
+    "ศรีฐาน",
+    "คุ้มวัดกลาง",
+    "โพธิ์ศรี",
+    "ตลาดเทศบาล",
+    "หลังศูนย์ราชการ",
+    "มิตรภาพ",
+    "ประชาสโมสร",
+    "หนองใหญ่",
+    "ดอนหญ้านาง",
+    "บ้านหัวทุ่ง",
+    "ศรีนวล",
+    "กัลปพฤกษ์",
+    "รื่นฤดี",
+    "โนนหนองวัด",
+    "บ้านโคกน้อย",
+    "ทุ่งสร้าง",
+    "ข้าวหลาม",
+    "ศิริมงคล",
+    "แก่นนคร",
+    "หนองบึง",
+    "เหล่านาดี",
+    "สระบัว",
+]
+_MARKETS = [
+    ("ตลาดบางลำภู", 16.4301, 102.8307),
+    ("ตลาดเทศบาล 1", 16.4337, 102.8335),
+    ("ตลาดต้นตาล", 16.4158, 102.8417),
+    ("ตลาดหนองไผ่ล้อม", 16.4262, 102.8204),
+    ("ตลาดโบ๊เบ๊", 16.4368, 102.8346),
+    ("ตลาดสดเทศบาล 4", 16.4486, 102.8261),
+    ("ตลาดประตูน้ำขอนแก่น", 16.4103, 102.8190),
+    ("ตลาดเจ้าพ่อ", 16.4284, 102.8400),
+]
+_DEPARTMENTS = [
+    "สำนักปลัดเทศบาล",
+    "สำนักการคลัง",
+    "สำนักการช่าง",
+    "สำนักการศึกษา",
+    "สำนักสาธารณสุขและสิ่งแวดล้อม",
+    "สำนักสวัสดิการสังคม",
+    "กองยุทธศาสตร์และงบประมาณ",
+]
 
 
 @dataclass(frozen=True)
@@ -47,8 +87,7 @@ class DemoDataset:
 def _communities(rng: random.Random, version: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["รหัสชุมชน", "ชื่อชุมชน", "ตำบล", "จำนวนครัวเรือน", "ชาย", "หญิง",
-                     "วันที่สำรวจ"])
+    writer.writerow(["รหัสชุมชน", "ชื่อชุมชน", "ตำบล", "จำนวนครัวเรือน", "ชาย", "หญิง", "วันที่สำรวจ"])
     survey_year = 2567 + version  # BE
     for i, place in enumerate(_PLACES, start=1):
         households = rng.randint(120, 900) + version * rng.randint(0, 12)
@@ -56,8 +95,17 @@ def _communities(rng: random.Random, version: int) -> bytes:
         female = int(households * rng.uniform(1.3, 1.7))
         day = rng.randint(1, 28)
         month = thai.THAI_MONTHS_ABBR[rng.randint(1, 12)]
-        writer.writerow([f"KK{i:03d}", f"ชุมชน{place}", "ในเมือง", f"{households:,}", male,
-                         female, f"{day} {month} {survey_year}"])
+        writer.writerow(
+            [
+                f"KK{i:03d}",
+                f"ชุมชน{place}",
+                "ในเมือง",
+                f"{households:,}",
+                male,
+                female,
+                f"{day} {month} {survey_year}",
+            ]
+        )
     return out.getvalue().encode("cp874")
 
 
@@ -66,13 +114,21 @@ def _markets(rng: random.Random) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["market_id", "name_th", "stalls", "opens", "latitude", "longitude"])
     for i, (name, lat, lon) in enumerate(_MARKETS, start=1):
-        writer.writerow([i, name, rng.randint(40, 600), rng.choice(["04:00", "05:00", "15:00"]),
-                         f"{lat:.5f}", f"{lon:.5f}"])
+        writer.writerow(
+            [
+                i,
+                name,
+                rng.randint(40, 600),
+                rng.choice(["04:00", "05:00", "15:00"]),
+                f"{lat:.5f}",
+                f"{lon:.5f}",
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
 def _budget_xlsx(rng: random.Random) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     wb = Workbook()
     ws = wb.active
@@ -95,37 +151,66 @@ def _budget_xlsx(rng: random.Random) -> bytes:
 
 
 def demo_datasets() -> list[DemoDataset]:
-    rng = random.Random(SEED)
-    base = {"classification": "public", "geo_coverage": "municipality", "license": "cc-by-4.0",
-            "data_language": ["th"], "objective": ["public-service"]}
+    rng = random.Random(SEED)  # noqa: S311 - deterministic demo data
+    base = {
+        "classification": "public",
+        "geo_coverage": "municipality",
+        "license": "cc-by-4.0",
+        "data_language": ["th"],
+        "objective": ["public-service"],
+    }
     return [
         DemoDataset(
             "communities",
-            {**base, "title_th": "ข้อมูลชุมชนในเขตเทศบาลนครขอนแก่น",
-             "title_en": "Communities of Khon Kaen City Municipality",
-             "department": "welfare", "data_type": "record", "update_frequency_unit": "year",
-             "data_collect": "household", "data_format": ["csv"],
-             "description_th": "จำนวนครัวเรือนและประชากรของแต่ละชุมชน (ข้อมูลสาธิต สร้างขึ้น)",
-             "description_en": "Households and population by community (generated demo data).",
-             "tags": "ชุมชน, ประชากร"},
-            [("communities-2568.csv", _communities(rng, 1)),
-             ("communities-2569.csv", _communities(rng, 2))],
+            {
+                **base,
+                "title_th": "ข้อมูลชุมชนในเขตเทศบาลนครขอนแก่น",
+                "title_en": "Communities of Khon Kaen City Municipality",
+                "department": "welfare",
+                "data_type": "record",
+                "update_frequency_unit": "year",
+                "data_collect": "household",
+                "data_format": ["csv"],
+                "description_th": "จำนวนครัวเรือนและประชากรของแต่ละชุมชน (ข้อมูลสาธิต สร้างขึ้น)",
+                "description_en": "Households and population by community (generated demo data).",
+                "tags": "ชุมชน, ประชากร",
+            },
+            [
+                ("communities-2568.csv", _communities(rng, 1)),
+                ("communities-2569.csv", _communities(rng, 2)),
+            ],
         ),
         DemoDataset(
             "markets",
-            {**base, "title_th": "ตลาดสดในเขตเทศบาลนครขอนแก่น",
-             "title_en": "Fresh markets in Khon Kaen City", "department": "health",
-             "data_type": "geospatial", "update_frequency_unit": "year",
-             "data_collect": "business", "data_format": ["csv"], "tags": "ตลาด"},
+            {
+                **base,
+                "title_th": "ตลาดสดในเขตเทศบาลนครขอนแก่น",
+                "title_en": "Fresh markets in Khon Kaen City",
+                "department": "health",
+                "data_type": "geospatial",
+                "update_frequency_unit": "year",
+                "data_collect": "business",
+                "data_format": ["csv"],
+                "tags": "ตลาด",
+            },
             [("markets.csv", _markets(rng))],
         ),
         DemoDataset(
             "budget",
-            {**base, "title_th": "งบประมาณรายจ่ายประจำปีจำแนกตามหน่วยงาน",
-             "title_en": "Annual budget by department", "department": "strategy",
-             "data_type": "statistical", "update_frequency_unit": "year",
-             "first_year_be": 2563, "last_year_be": 2568, "unit_of_measure": "บาท",
-             "unit_multiplier": "1", "data_format": ["xls"], "tags": "งบประมาณ, การคลัง"},
+            {
+                **base,
+                "title_th": "งบประมาณรายจ่ายประจำปีจำแนกตามหน่วยงาน",
+                "title_en": "Annual budget by department",
+                "department": "strategy",
+                "data_type": "statistical",
+                "update_frequency_unit": "year",
+                "first_year_be": 2563,
+                "last_year_be": 2568,
+                "unit_of_measure": "บาท",
+                "unit_multiplier": "1",
+                "data_format": ["xls"],
+                "tags": "งบประมาณ, การคลัง",
+            },
             [("budget-2563-2568.xlsx", _budget_xlsx(rng))],
         ),
     ]

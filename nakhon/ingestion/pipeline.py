@@ -412,7 +412,7 @@ def _mirror(
         actor=actor,
         snapshot_id=version.snapshot_id,
         committed_at=version.committed_at,
-        operation=version.operation,
+        operation=getattr(version, "mode", None) or version.operation,
         rows_total=version.total_rows,
         rows_added=version.added_rows,
         rows_deleted=version.deleted_rows,

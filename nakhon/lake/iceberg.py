@@ -53,8 +53,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeAlias, overload
 
 import duckdb
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.fs as pafs  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.fs as pafs
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.exceptions import (
     CommitFailedException,

@@ -354,6 +354,29 @@ def slice_batches(batch: pa.RecordBatch, size: int) -> Iterator[pa.RecordBatch]:
         yield batch.slice(start, size)
 
 
+def coalesce(
+    batches: Iterator[pa.RecordBatch], rows: int, max_bytes: int = 4 << 20
+) -> Iterator[pa.RecordBatch]:
+    """Regroup small batches (pyarrow's CSV blocks hold a few thousand rows) into batches of up
+    to ``rows`` rows and about ``max_bytes``: fewer, larger batches are cheaper for whoever
+    consumes them, and the byte bound keeps the memory flat."""
+    pending: list[pa.RecordBatch] = []
+    count = size = 0
+    for batch in batches:
+        n, nbytes = batch.num_rows, batch.nbytes
+        if count and (count + n > rows or size + nbytes > max_bytes):
+            yield pa.concat_batches(pending) if len(pending) > 1 else pending[0]
+            pending, count, size = [], 0, 0
+        if n >= rows:
+            yield from slice_batches(batch, rows)
+        elif n:
+            pending.append(batch)
+            count += n
+            size += nbytes
+    if pending:
+        yield pa.concat_batches(pending) if len(pending) > 1 else pending[0]
+
+
 def check_arrow_cells(
     batch: pa.RecordBatch, columns: Sequence[str], limits: ReadLimits, *, hint_newlines: bool
 ) -> None:

@@ -42,13 +42,13 @@ from ._common import (
     check_arrow_cells,
     check_column_count,
     check_header,
+    coalesce,
     col_label,
     empty_file_error,
     find_header_row,
     fmt_int,
     io_error,
     output_schema,
-    slice_batches,
     title_text,
 )
 from ._text import (
@@ -322,7 +322,7 @@ class DelimitedSource:
             else:
                 temp = self._transcode(enc)
                 source, offset = temp, 0
-            yield from self._stream(source, offset, enc)
+            yield from coalesce(self._stream(source, offset, enc), self.limits.batch_rows)
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
@@ -431,7 +431,7 @@ class DelimitedSource:
                 records += n
                 out = self._output(batch, rows, schema)
                 self.bytes_read = self._data_offset + int((stream.tell() - offset) * scale)
-                yield from slice_batches(out, self.limits.batch_rows)
+                yield out
         except pa.ArrowException as exc:
             raise self._arrow_error(exc, source, offset, enc, line, records) from None
         finally:

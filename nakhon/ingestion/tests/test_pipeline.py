@@ -46,16 +46,16 @@ def test_new_dataset_from_a_cp874_file_then_a_second_version(
     demo: Any, fresh_lake: Path, tmp_path: Path
 ) -> None:
     files = write_files(tmp_path / "files")
-    first = new(demo, files["communities"][0], slug="communities")
+    first = new(demo, files["communities"][0], slug="communities-test")
     assert first.published and first.version.number == 1
-    dataset = Dataset.objects.get(slug="communities", municipality=demo.kk)
+    dataset = Dataset.objects.get(slug="communities-test", municipality=demo.kk)
     types = {c["name"]: c["type"] for c in dataset.table_schema["columns"]}
     assert types["วันที่สำรวจ"] == "date" and types["จำนวนครัวเรือน"] == "integer"
     assert first.run.source_info["encoding"] in {"cp874", "tis-620", "windows-874"}
     second = ingest(
         actor=demo.user("kk-steward"),
         municipality=demo.kk,
-        dataset_slug="communities",
+        dataset_slug="communities-test",
         path=files["communities"][1],
     )
     assert second.version.number == 2

@@ -846,14 +846,16 @@ _MEASURE = textwrap.dedent(
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")
 @pytest.mark.parametrize("encoding", ["utf-8", "cp874"])
 def test_streaming_memory_stays_flat(tmp_path: Path, encoding: str) -> None:
-    """A ~50 MB CSV is read in a child process whose peak RSS grows far less than the file."""
+    """A ~50 MB CSV is read in a child process whose peak RSS barely grows beyond what a 2 MB
+    read of the same rows needed: the memory in flight is bounded (read-ahead blocks, one
+    batch), not proportional to the file. (Before the jemalloc pool it grew by ~60 MB.)"""
     line = "".join(
         f'{i},ชุมชนบ้านโนนทัน {i % 97},ในเมือง,3 มี.ค. 2560,{i * 7 % 5000},"1,234.50",16.43,102.83\n'
         for i in range(1000)
     ).encode(encoding)
     header = "id,ชื่อ,ตำบล,วันที่,จำนวน,มูลค่า,lat,lon\n".encode(encoding)
     big, warm = tmp_path / "big.csv", tmp_path / "warm.csv"
-    warm.write_bytes(header + line)
+    warm.write_bytes(header + line * 20)  # ~2 MB: warms the pools the big read will use
     with big.open("wb") as f:
         f.write(header)
         while f.tell() < 50 * 1024 * 1024:
@@ -871,5 +873,5 @@ def test_streaming_memory_stays_flat(tmp_path: Path, encoding: str) -> None:
     ).stdout.split()
     rows, last, growth = (int(v) for v in out)
     assert rows == expected_rows and last == expected_rows + 1
-    assert growth < size * 0.6, f"peak RSS grew {growth >> 20} MB for a {size >> 20} MB file"
+    assert growth < size * 0.25, f"peak RSS grew {growth >> 20} MB for a {size >> 20} MB file"
     assert time.perf_counter() - started < 20

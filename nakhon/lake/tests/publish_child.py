@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from nakhon.lake.iceberg import Lake, TableRef
 
