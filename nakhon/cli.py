@@ -608,6 +608,9 @@ def versions(dataset_slug: str, municipality_slug: str | None, as_json: bool) ->
     if dataset is None:
         _fail(f"no dataset {dataset_slug!r} in {municipality.slug}")
     versions_sync(dataset)
+    from nakhon.ingestion.pipeline import runs_reap
+
+    runs_reap(municipality)
     rows = [v.as_dict() for v in DatasetVersion.objects.filter(dataset=dataset).order_by("-number")]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

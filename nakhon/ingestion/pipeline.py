@@ -9,6 +9,7 @@ as it was unless the lake commit itself succeeded.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -110,7 +111,7 @@ def ingest(
             source_name=source_name or path.name,
             publish=publish,
         )
-    _set(run, state=IngestRun.State.READING, started_at=timezone.now())
+    _set(run, state=IngestRun.State.READING, started_at=timezone.now(), worker=_worker())
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.pk}-", dir=_tmp_root()))
     con = duck.connect(
         str(workdir / "work.duckdb"),
@@ -294,6 +295,52 @@ def ingest_in_background(**kwargs: Any) -> IngestRun:
         work()
     run.refresh_from_db()
     return run
+
+
+def _worker() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def runs_reap(municipality: Municipality | None = None) -> int:
+    """Mark runs whose process died (killed, machine restarted) as failed: "interrupted".
+
+    A run knows the host and process that works on it; on this host a process that no longer
+    exists cannot finish it. Runs of other hosts are left alone unless a day old.
+    """
+    import os
+    import socket
+
+    host = socket.gethostname()
+    qs = IngestRun.objects.exclude(state__in=IngestRun.FINAL).exclude(state="queued")
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    reaped = 0
+    for run in qs:
+        run_host, _, pid = run.worker.rpartition(":")
+        alive = True
+        if run_host == host and pid.isdigit():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                alive = False
+            except PermissionError:
+                alive = True
+        elif run.started_at and timezone.now() - run.started_at > dt.timedelta(days=1):
+            alive = False
+        if not alive:
+            _finish(
+                run,
+                IngestRun.State.FAILED,
+                error_code="interrupted",
+                error_message="The process working on this run stopped before it finished; "
+                "nothing was published by it.\nกระบวนการที่ทำงานนี้หยุดก่อนเสร็จ "
+                "ไม่มีการเผยแพร่ข้อมูลจากการนำเข้านี้",
+            )
+            reaped += 1
+    return reaped
 
 
 def _tmp_root() -> Path:

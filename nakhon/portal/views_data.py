@@ -305,6 +305,7 @@ class UploadForm(forms.Form):
 @municipality_view
 def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     require(request.user, "dataset.validate", municipality)
+    pipeline.runs_reap(municipality)
     due = selectors.datasets_due(actor=request.user, municipality=municipality)
     runs = IngestRun.objects.filter(municipality=municipality).select_related("dataset")[:20]
     if wants_json(request):
