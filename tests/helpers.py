@@ -57,6 +57,7 @@ class Server:
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+    data_dir: Path
 
     @property
     def output(self) -> str:
@@ -87,7 +88,7 @@ def start(data_dir: Path, *args: str, timeout: float = 180) -> Server:
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
-    server = Server(process, f"http://127.0.0.1:{port}", log)
+    server = Server(process, f"http://127.0.0.1:{port}", log, data_dir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -135,3 +135,69 @@ def test_browser_language_preference_is_honoured(server: Server, browser: Any) -
     page.goto(f"{server.base_url}/khon-kaen/")
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
+
+
+def _sign_in(page: Any, server: Server, username: str) -> None:
+    page.goto(f"{server.base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "nakhon-demo")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_steward_new_dataset_report_then_publish(
+    server: Server, browser: Any, tmp_path: Path
+) -> None:
+    """New dataset → upload → review the report → fix → publish, as a data steward would."""
+    header = "รหัส,ชื่อโครงการ,วันที่เริ่ม,งบประมาณ (บาท)\n"
+    bad = tmp_path / "โครงการ-2569.csv"
+    bad.write_bytes(
+        (
+            header + 'P1,ซ่อมถนนศรีจันทร์,3 มี.ค. 2569,"1,250,000.00"\n'
+            'P2,ลอกท่อระบายน้ำ,31 ก.พ. 2569,"480,000.00"\n'
+            'P3,=HYPERLINK("http://x.example"),1 เม.ย. 2569,"10,000"\n'
+        ).encode("cp874")
+    )
+    good = tmp_path / "โครงการ-2569-แก้ไข.csv"
+    good.write_bytes(
+        (
+            header + 'P1,ซ่อมถนนศรีจันทร์,3 มี.ค. 2569,"1,250,000.00"\n'
+            'P2,ลอกท่อระบายน้ำ,28 ก.พ. 2569,"480,000.00"\n'
+            'P3,ปรับปรุงสวนสาธารณะ,1 เม.ย. 2569,"10,000"\n'
+        ).encode("cp874")
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    page = context.new_page()
+    _sign_in(page, server, "kk-steward")
+    page.goto(f"{server.base_url}/khon-kaen/datasets/")
+    assert page.locator("text=ข้อมูลชุมชนในเขตเทศบาลนครขอนแก่น").count() == 1
+    assert page.locator(".badge.fresh-fresh").count() >= 1
+    shot(page, "07-datasets-th")
+
+    page.goto(f"{server.base_url}/khon-kaen/datasets/new/")
+    page.fill("#id_slug", "projects")
+    page.fill("#id_title_th", "โครงการพัฒนาเมืองประจำปี")
+    page.select_option("#id_department", "engineering")
+    page.select_option("#id_update_frequency_unit", "year")
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="ตรวจสอบไฟล์").click()
+    page.wait_for_selector("#run-state[data-state=validated]", timeout=60_000)
+    shot(page, "08-run-report-th")
+    body = page.locator("body").inner_text()
+    assert "31 ก.พ. 2569" in body  # the impossible date, named with its row
+    assert "formula" in body
+    assert page.get_by_role("button", name="เผยแพร่ไฟล์นี้").count() == 0  # errors block
+    shot(page, "08-run-report-th")
+
+    page.goto(f"{server.base_url}/khon-kaen/datasets/projects/upload/")
+    page.set_input_files("#id_file", str(good))
+    page.check("#id_publish")
+    page.get_by_role("button", name="ตรวจสอบไฟล์").click()
+    page.wait_for_selector("#run-state[data-state=published]", timeout=60_000)
+    page.get_by_role("link", name="เปิดชุดข้อมูล").click()
+    page.wait_for_load_state()
+    table = page.locator("table.data").inner_text()
+    assert "ซ่อมถนนศรีจันทร์" in table and "1250000" in table.replace(",", "")
+    assert page.locator(".badge.fresh-fresh").count() == 1
+    shot(page, "09-dataset-th")
+    context.close()

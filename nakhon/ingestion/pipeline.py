@@ -433,11 +433,12 @@ def _publish(
     key = list(schema.primary_key) or None
     if mode == Dataset.Mode.UPSERT and not key:
         raise InvalidInput(_("Upsert needs a primary key in the dataset's schema."))
-    table = the_lake.ensure_table(ref, schema.arrow_schema(), key=key)
+    # the source row number (_row) is for reports; it is not part of the published table
+    table = the_lake.ensure_table(ref, schema.arrow_schema(row=False), key=key)
     user = user_of(actor)
     version = the_lake.publish(
         table,
-        outcome.typed_batches(only_valid=only_valid),
+        _without_row(outcome.typed_batches(only_valid=only_valid)),
         mode=mode,
         key=key,
         properties={
@@ -447,6 +448,13 @@ def _publish(
         },
     )
     return _mirror(dataset, run, actor, version, schema.to_dict())
+
+
+def _without_row(reader: Any) -> Iterator[pa.RecordBatch]:
+    for batch in reader:
+        if "_row" in batch.schema.names:
+            batch = batch.drop_columns(["_row"])
+        yield batch
 
 
 @transaction.atomic

@@ -105,9 +105,21 @@ def test_primary_key_suggestion(con):
 
 
 def test_whole_input_not_a_sample(con):
-    values = [str(i) for i in range(100_000)] + ["not a number"]
+    # text after 100,000 numbers: the whole column is read, not the first rows
+    values = [str(i) for i in range(100_000)] + ["not a number"] * 3_000
     [spec] = infer_schema(con, table({"n": values})).columns
     assert spec.type == "string"
+
+
+def test_a_stray_cell_is_reported_not_absorbed(con):
+    # one stray cell in a long number column keeps it numeric; validation names the cell
+    values = [str(i) for i in range(100_000)] + ["หก"]
+    data = table({"n": values})
+    schema = infer_schema(con, data)
+    assert schema.columns[0].type == "integer"
+    _, report = validate(data, schema, con=con)
+    assert [(p["row"], p["value"]) for p in report.problems] == [(100_002, "หก")]
+    report.close()
 
 
 def test_inferred_schema_validates_its_own_data(con):

@@ -19,3 +19,19 @@ def change_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@register.filter
+def cell(value: Any) -> str:
+    """A table cell: dates in the active language's calendar, nothing for empty cells."""
+    import datetime as dt
+
+    from nakhon.core.templatetags.thai import thai_date, thai_datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return thai_datetime(value)
+    if isinstance(value, dt.date):
+        return thai_date(value)
+    return str(value)
