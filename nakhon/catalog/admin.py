@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun, Resource, Tag, Theme
 from nakhon.core.admin import ReadOnlyAdmin, TenantAdmin
@@ -14,8 +18,32 @@ class ResourceInline(admin.TabularInline):
     fields = ("kind", "name_th", "name_en", "format", "url")
 
 
+class DatasetForm(forms.ModelForm):
+    """The table schema is JSON; it is checked as a whole, every problem listed."""
+
+    class Meta:
+        model = Dataset
+        fields = "__all__"  # noqa: DJ007 - the admin chooses the fields it shows
+
+    def clean_table_schema(self) -> Any:
+        from nakhon.ingestion.schema import SchemaError, TableSchema
+
+        value = self.cleaned_data.get("table_schema") or {}
+        if not value:
+            return value
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("The schema must be a JSON object."))
+        try:
+            return TableSchema.from_dict(value).to_dict()
+        except SchemaError as exc:
+            raise forms.ValidationError(exc.problems) from None
+        except (TypeError, KeyError, ValueError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
 @admin.register(Dataset)
 class DatasetAdmin(TenantAdmin):
+    form = DatasetForm
     list_display = (
         "title_th",
         "slug",

@@ -173,6 +173,7 @@ LANGUAGES = [("th", "ไทย"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 TIME_ZONE = env_str("NAKHON_TIME_ZONE")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)

@@ -114,3 +114,34 @@ def test_overdue_notice_once_by_mail_and_webhook(demo: Any, monkeypatch: Any) ->
     assert services.notify_overdue() == []  # once per overdue period
     due = selectors.datasets_due(actor=demo.user("kk-steward"), municipality=demo.kk)
     assert [(d.slug, f.state) for d, f in due] == [("signboard-tax", "overdue")]
+
+
+def test_admin_checks_the_table_schema(demo: Any, client_as: Any) -> None:
+    import json
+
+    dataset = make(demo)
+    client = client_as("kk-admin")
+    url = f"/admin/catalog/dataset/{dataset.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        {
+            "municipality": demo.kk.pk,
+            "department": dataset.department_id,
+            "objective": json.dumps(dataset.objective),
+            "data_format": json.dumps([]),
+            "data_language": json.dumps([]),
+            "disaggregate": json.dumps([]),
+            "table_schema": json.dumps(
+                {"columns": [{"name": "a", "type": "colour"}], "primary_key": ["b"]}
+            ),
+            "resources-TOTAL_FORMS": 0,
+            "resources-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "table_schema" in errors
+    text = " ".join(errors["table_schema"])
+    assert "colour" in text and "b" in text

@@ -226,3 +226,57 @@ def test_api_upload_and_rows(demo: Any, fresh_lake: Path, tmp_path: Path, token_
         HTTP_AUTHORIZATION=f"Bearer {viewer}",
     )
     assert denied.status_code == 403
+
+
+def test_upsert_by_primary_key(demo: Any, fresh_lake: Path, tmp_path: Path) -> None:
+    new(demo, write(tmp_path, "a.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,2 มี.ค. 2566,6\n"))
+    dataset = Dataset.objects.get(slug="survey", municipality=demo.kk)
+    assert dataset.table_schema["primary_key"] == ["รหัส"]
+    change = write(tmp_path, "b.csv", HEADER + "2,ข,2 มี.ค. 2566,60\n3,ค,3 มี.ค. 2566,7\n")
+    result = ingest(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset_slug="survey",
+        path=change,
+        mode="upsert",
+    )
+    assert result.version is not None and result.version.rows_total == 3
+    page = lake_service.rows(actor=None, dataset=dataset, limit=10)
+    by_key = {row[0]: row for row in page.rows}
+    assert set(by_key) == {1, 2, 3} and by_key[2][3] == 60
+    changes = lake_service.diff(actor=None, dataset=dataset, old=1, new=2)
+    assert (changes["added"], changes["removed"], changes["changed"]) == (1, 0, 1)
+
+
+def test_pull_from_a_url(demo: Any, fresh_lake: Path, tmp_path: Path) -> None:
+    """A dataset with a source URL is downloaded and published (the scheduler does the same)."""
+    import http.server
+    import threading
+
+    from nakhon.ingestion.pull import due_for_pull, pull
+
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "survey.csv").write_bytes((HEADER + "1,ก,1 มี.ค. 2566,5\n").encode("cp874"))
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(  # noqa: E731
+        *a, directory=str(tmp_path / "www"), **k
+    )
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_port}/survey.csv"
+        new(demo, write(tmp_path, "seed.csv", HEADER + "9,ซ,9 มี.ค. 2566,9\n"))
+        dataset = Dataset.objects.get(slug="survey", municipality=demo.kk)
+        Dataset.objects.filter(pk=dataset.pk).update(source_url=url, pull_every_hours=24)
+        dataset.refresh_from_db()
+        assert dataset in due_for_pull()
+        result = pull(dataset)
+        assert result.version is not None and result.version.number == 2
+        assert result.run.source_name == url
+        assert dataset not in due_for_pull()  # pulled within the last 24 hours
+        with pytest.raises(IngestError) as info:
+            Dataset.objects.filter(pk=dataset.pk).update(source_url=url + ".missing")
+            dataset.refresh_from_db()
+            pull(dataset)
+        assert info.value.code in {"url-unreachable", "url-status"}
+    finally:
+        httpd.shutdown()
