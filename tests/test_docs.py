@@ -48,6 +48,14 @@ def test_every_command_and_option_is_documented(name: str, command: click.Comman
                 assert opt in text, f"{name} {opt}"
 
 
+def test_every_check_rule_is_documented() -> None:
+    from nakhon.ingestion.checks import RULES
+
+    text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    for code in RULES:
+        assert f"`{code}`" in text, code
+
+
 def test_readme_commands_are_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
