@@ -94,7 +94,7 @@ THAI_MONTHS: Final[tuple[str, ...]] = ("", *thai_full_months)
 #: Abbreviated Thai month names ("ม.ค." … "ธ.ค."), index 1..12 like :data:`THAI_MONTHS`.
 THAI_MONTHS_ABBR: Final[tuple[str, ...]] = ("", *thai_abbr_months)
 
-_EN_MONTHS: Final = (
+EN_MONTHS: Final = (
     "",
     "January",
     "February",
@@ -109,7 +109,7 @@ _EN_MONTHS: Final = (
     "November",
     "December",
 )
-_EN_MONTHS_ABBR: Final = ("", *(name[:3] for name in _EN_MONTHS[1:]))
+EN_MONTHS_ABBR: Final = ("", *(name[:3] for name in EN_MONTHS[1:]))
 
 try:  # Thailand has had no daylight saving time since 1920; the fixed offset is a safe fallback.
     from zoneinfo import ZoneInfo
@@ -219,7 +219,7 @@ _DATE_EXAMPLES_TH = "'2 มี.ค. 2566', '2 มีนาคม พ.ศ. 2566',
 
 # Every spelling of a month, with the dots removed: full names, the short spoken forms
 # ("มีนา"), the abbreviations ("มีค"), and common misspellings.
-_MONTH_EXTRA_SPELLINGS: Final[dict[int, tuple[str, ...]]] = {
+MONTH_EXTRA_SPELLINGS: Final[dict[int, tuple[str, ...]]] = {
     1: ("มกรา",),
     2: ("กุมภา", "กุมภาพันธ", "กุมภาพันธุ์", "กุมพาพันธ์"),
     3: ("มีนา",),
@@ -238,7 +238,7 @@ _MONTH_EXTRA_SPELLINGS: Final[dict[int, tuple[str, ...]]] = {
 def _month_spellings() -> dict[str, int]:
     spellings: dict[str, int] = {}
     for month in range(1, 13):
-        names = (THAI_MONTHS[month], THAI_MONTHS_ABBR[month], *_MONTH_EXTRA_SPELLINGS[month])
+        names = (THAI_MONTHS[month], THAI_MONTHS_ABBR[month], *MONTH_EXTRA_SPELLINGS[month])
         for name in names:
             spellings[name.replace(".", "")] = month
     return spellings
@@ -341,7 +341,7 @@ def _build_date(text: str, day: int, month: int, ce_year: int, written_be: bool)
         raise _date_error(
             text,
             "be-date-day",
-            f"day {day} is out of range for {_EN_MONTHS[month]} {when_en}, "
+            f"day {day} is out of range for {EN_MONTHS[month]} {when_en}, "
             f"which has {last_day} days",
             f"เดือน{THAI_MONTHS[month]} พ.ศ. {be_year} ไม่มีวันที่ {day} (มี {last_day} วัน)",
         )
@@ -469,9 +469,9 @@ def format_date_en(value: dt.date | dt.datetime, *, style: DateStyle = "short") 
     """
     day = _as_date(value)
     if style == "short":
-        return f"{day.day} {_EN_MONTHS_ABBR[day.month]} {day.year}"
+        return f"{day.day} {EN_MONTHS_ABBR[day.month]} {day.year}"
     if style == "long":
-        return f"{day.day} {_EN_MONTHS[day.month]} {day.year}"
+        return f"{day.day} {EN_MONTHS[day.month]} {day.year}"
     if style == "numeric":
         return f"{day.day:02d}/{day.month:02d}/{day.year}"
     if style == "iso-be":

@@ -43,6 +43,7 @@ from typing import Any, Final
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
+from nakhon.core import thai
 from nakhon.core.thai import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_ABBR
 from nakhon.ingestion.errors import IngestError
 from nakhon.ingestion.schema import ADMIN_LEVELS, ColumnSpec, TableSchema
@@ -121,20 +122,7 @@ _EN_MONTHS: Final = (
     "november",
     "december",
 )
-_MONTH_EXTRA: Final = {
-    1: ("มกรา",),
-    2: ("กุมภา", "กุมภาพันธ", "กุมภาพันธุ์", "กุมพาพันธ์"),
-    3: ("มีนา",),
-    4: ("เมษา",),
-    5: ("พฤษภา", "พฤศภาคม"),
-    6: ("มิถุนา",),
-    7: ("กรกฎา", "กรกฏาคม", "กรกฏา"),
-    8: ("สิงหา",),
-    9: ("กันยา",),
-    10: ("ตุลา",),
-    11: ("พฤศจิกา", "พฤษจิกายน"),
-    12: ("ธันวา",),
-}
+_MONTH_EXTRA: Final = thai.MONTH_EXTRA_SPELLINGS
 TRUE_WORDS: Final = ("true", "t", "yes", "y", "1", "ใช่", "มี", "จริง", "✓", "✔")
 FALSE_WORDS: Final = ("false", "f", "no", "n", "0", "ไม่ใช่", "ไม่มี", "เท็จ", "ไม่", "✗", "✘")
 

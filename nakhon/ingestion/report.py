@@ -22,6 +22,7 @@ from typing import IO, Any, Final
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
+from nakhon.core import thai
 from nakhon.core.thai import THAI_MONTHS
 from nakhon.ingestion.checks import RULES
 
@@ -36,21 +37,7 @@ PROBLEM_FIELDS: Final = (
     "message_en",
     "message_th",
 )
-_EN_MONTHS: Final = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_EN_MONTHS: Final = thai.EN_MONTHS
 _LEVEL_EN: Final = {"province": "province", "district": "amphoe", "subdistrict": "tambon"}
 _LEVEL_TH: Final = {"province": "จังหวัด", "district": "อำเภอ", "subdistrict": "ตำบล"}
 _DATE_HINT_EN: Final = "write e.g. 3 มี.ค. 2560, 03/03/2560 or 2560-03-03"
