@@ -106,6 +106,7 @@ def _serve(host: str, port: int) -> None:
             threads=settings.NAKHON_SERVER_THREADS,
             ident="nakhon",
             clear_untrusted_proxy_headers=True,
+            max_request_body_size=4 * 1024**3,  # uploads of large data files (streamed to disk)
             **proxy,
         )
     except OSError as exc:
