@@ -523,8 +523,7 @@ def _run_ingest(
     from nakhon.ingestion.pipeline import IngestRejected
     from nakhon.ingestion.pipeline import ingest as run_ingest
 
-    _migrate()
-    actor = _cli_actor(username)
+    actor = _cli_actor(username)  # (an unmigrated database is a clear "run nakhon migrate")
     municipality = _cli_municipality(municipality_slug)
     create = None
     if not Dataset.objects.filter(municipality=municipality, slug=dataset_slug).exists():

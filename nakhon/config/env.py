@@ -75,7 +75,7 @@ REGISTRY: tuple[Setting, ...] = (
     Setting(
         "NAKHON_INGEST_MEMORY_LIMIT",
         "str",
-        "1GB",
+        "768MB",
         "Memory DuckDB may use for one ingest before it spills to disk (e.g. 512MB, 2GB).",
     ),
     Setting(

@@ -44,6 +44,7 @@ from nakhon.ingestion.normalize import (
     _DEC_RE,
     _INT_RE,
     _NUM_RE,
+    _ODD_CLASS,
     FALSE_WORDS,
     TRUE_WORDS,
     WORK_DB,
@@ -83,7 +84,7 @@ _URL_RE: Final = r"(?i)https?://\S+"
 _PHONE_RE: Final = r"(\+66|0)[0-9]{1,2}[\s\-]?[0-9]{3}[\s\-]?[0-9]{3,4}"
 
 
-def _stats_sql(values: str) -> str:
+def _stats_sql(values: str, skip: frozenset[str] | set[str] = frozenset()) -> str:
     """One row of counts over the distinct cleaned texts of a column (``values``: raw, cnt,
     k: without spaces and dashes, m: without currency signs and spaces)."""
     words = ", ".join(q_str(w) for w in (*TRUE_WORDS, *FALSE_WORDS))
@@ -114,6 +115,10 @@ def _stats_sql(values: str) -> str:
         n(f"regexp_full_match(c, {q_str(_PHONE_RE)})"),
         n(f"regexp_matches(c, {q_str(FORMULA_RE)})"),
     ]
+    aggs = [
+        "NULL" if name in skip or name == "formula" else agg
+        for name, agg in zip(_FIELDS, aggs, strict=True)
+    ]
     return f"""
     SELECT {", ".join(aggs)} FROM (SELECT raw AS c, cnt, k, m FROM {values})
     """
@@ -141,6 +146,39 @@ _FIELDS: Final = (
     "phone",
     "formula",
 )
+
+
+_EVERY: Final = frozenset(
+    {
+        "bool",
+        "zero_one",
+        "id_check",
+        "id_person",
+        "id_juristic",
+        "date_like",
+        "email",
+        "url",
+        "phone",
+        "dec",
+        "two_decimals",
+    }
+)
+_NEARLY: Final = frozenset({"int", "num"})
+
+
+def _sampled_stats(con: duckdb.DuckDBPyConnection, values: str) -> dict[str, Any]:
+    """The stats, deciding on a sample which "every"-type tests can still hold on the whole."""
+    n = con.execute(f"SELECT count(*) FROM {values}").fetchone()[0]
+    if n <= 20_000:
+        return dict(zip(_FIELDS, con.execute(_stats_sql(values)).fetchone(), strict=True))
+    sample = f"(SELECT * FROM {values} USING SAMPLE 4096 ROWS (reservoir, 42))"
+    got = dict(zip(_FIELDS, con.execute(_stats_sql(sample)).fetchone(), strict=True))
+    skip = {k for k in _EVERY if got[k] < got["filled"]}
+    skip |= {k for k in _NEARLY if got[k] < got["filled"] * 0.8}
+    full = dict(zip(_FIELDS, con.execute(_stats_sql(values, skip)).fetchone(), strict=True))
+    for k in skip:
+        full[k] = -1  # cannot be "every" (nor nearly)
+    return full
 
 
 def _dictionary_errors(con: duckdb.DuckDBPyConnection, body: str) -> int:
@@ -338,19 +376,26 @@ def infer_schema(
                     f"CREATE OR REPLACE TABLE {values} AS SELECT {x} AS raw, count(*) AS cnt "
                     f"FROM {src} GROUP BY 1"
                 )
-                con.execute(  # cleaning the distinct texts only
-                    f"CREATE OR REPLACE TABLE {values} AS SELECT c AS raw, sum(cnt) AS cnt "
-                    f"FROM (SELECT {clean_sql('raw')} AS c, cnt FROM {values}) "
-                    "GROUP BY 1 HAVING c IS NOT NULL"
-                )
+                dirty = con.execute(
+                    f"SELECT bool_or(regexp_matches(raw, '{_ODD_CLASS}') "
+                    f"OR regexp_matches(raw, '^\\s|\\s$')) FROM {values}"
+                ).fetchone()
+                if dirty and dirty[0]:
+                    con.execute(  # cleaning the distinct texts only
+                        f"CREATE OR REPLACE TABLE {values} AS SELECT c AS raw, sum(cnt) AS cnt "
+                        f"FROM (SELECT {clean_sql('raw')} AS c, cnt FROM {values}) "
+                        "GROUP BY 1 HAVING c IS NOT NULL"
+                    )
+                    where = ""
+                else:  # nothing to clean: no second grouping
+                    where = " WHERE raw <> ''"
                 con.execute(
                     f"CREATE OR REPLACE TABLE {values} AS SELECT raw, cnt, "
                     "regexp_replace(raw, '[\\s\\-]', '', 'g') AS k, "
                     "replace(replace(replace(raw, '฿', ''), 'บาท', ''), ' ', '') AS m "
-                    f"FROM {values}"
+                    f"FROM {values}{where}"
                 )
-            found = con.execute(_stats_sql(values)).fetchone() or ()
-            stats: dict[str, Any] = dict(zip(_FIELDS, found, strict=True))
+            stats: dict[str, Any] = _sampled_stats(con, values)
             stats["rows"] = rows
             columns.append(_column(con, values, name, stats, keys, context))
         _unique_after_typing(con, src, columns, admin_areas, context)

@@ -115,8 +115,7 @@ def ingest(
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.pk}-", dir=_tmp_root()))
     con = duck.connect(
         str(workdir / "work.duckdb"),
-        extensions=("spatial",),
-        memory_limit=settings.NAKHON_INGEST_MEMORY_LIMIT,
+        memory_limit=settings.NAKHON_INGEST_MEMORY_LIMIT,  # spatial is loaded when needed
         temp_directory=workdir / "spill",
     )
     outcomes: list[Any] = []

@@ -84,7 +84,7 @@ def rows(
     snapshot_id, version_row = _snapshot(dataset, version, as_of)
     if snapshot_id is None:
         return Page([], [], 0, offset, limit, None, [])
-    con = duck.connect(extensions=("spatial",))
+    con = duck.connect()
     try:
         relation = lake().scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
         columns = list(relation.columns)
