@@ -9,7 +9,7 @@ _base = os.environ.get("NAKHON_TEST_DATA_DIR") or tempfile.mkdtemp(prefix="nakho
 os.environ["NAKHON_TEST_DATA_DIR"] = _base
 os.environ["NAKHON_DATA_DIR"] = os.path.join(_base, os.environ.get("PYTEST_XDIST_WORKER", "main"))
 
-from nakhon.config.settings import *  # noqa: F403
+from nakhon.config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
