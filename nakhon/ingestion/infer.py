@@ -166,16 +166,23 @@ _EVERY: Final = frozenset(
 _NEARLY: Final = frozenset({"int", "num"})
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    row = con.execute(sql).fetchone()
+    if row is None:  # an aggregate always answers one row
+        raise RuntimeError(f"no row from {sql[:80]}")
+    return tuple(row)
+
+
 def _sampled_stats(con: duckdb.DuckDBPyConnection, values: str) -> dict[str, Any]:
     """The stats, deciding on a sample which "every"-type tests can still hold on the whole."""
-    n = con.execute(f"SELECT count(*) FROM {values}").fetchone()[0]
+    n = _one(con, f"SELECT count(*) FROM {values}")[0]
     if n <= 20_000:
-        return dict(zip(_FIELDS, con.execute(_stats_sql(values)).fetchone(), strict=True))
+        return dict(zip(_FIELDS, _one(con, _stats_sql(values)), strict=True))
     sample = f"(SELECT * FROM {values} USING SAMPLE 4096 ROWS (reservoir, 42))"
-    got = dict(zip(_FIELDS, con.execute(_stats_sql(sample)).fetchone(), strict=True))
+    got = dict(zip(_FIELDS, _one(con, _stats_sql(sample)), strict=True))
     skip = {k for k in _EVERY if got[k] < got["filled"]}
     skip |= {k for k in _NEARLY if got[k] < got["filled"] * 0.8}
-    full = dict(zip(_FIELDS, con.execute(_stats_sql(values, skip)).fetchone(), strict=True))
+    full = dict(zip(_FIELDS, _one(con, _stats_sql(values, skip)), strict=True))
     for k in skip:
         full[k] = -1  # cannot be "every" (nor nearly)
     return full
