@@ -691,6 +691,39 @@ def scheduler(once: bool, interval: int) -> None:
         time.sleep(max(interval, 5))
 
 
+@main.command()
+@click.option(
+    "--older-than-hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Only files older than this (longer than any publish takes).",
+)
+@click.option("--dry-run", is_flag=True, help="List the files; delete nothing.")
+@_handle_errors
+def vacuum(older_than_hours: int, dry_run: bool) -> None:
+    """Delete lake files no version refers to (left behind by killed publishes)."""
+    _setup()
+    import datetime as dt
+
+    from nakhon.catalog.models import Dataset
+    from nakhon.lake.service import lake, table_ref_for
+
+    the_lake = lake()
+    total = 0
+    for dataset in Dataset.objects.select_related("municipality").order_by("id"):
+        ref = table_ref_for(dataset)
+        if not the_lake.exists(ref):
+            continue
+        paths = the_lake.vacuum_orphans(
+            ref, older_than=dt.timedelta(hours=older_than_hours), dry_run=dry_run
+        )
+        for path in paths:
+            click.echo(f"{'would delete' if dry_run else 'deleted'} {path}")
+        total += len(paths)
+    click.echo(f"{total} orphan file(s) {'found' if dry_run else 'deleted'}.")
+
+
 @main.command("login-link")
 @click.argument("username")
 @click.option("--next", "next_url", default="", help="Page to open after signing in.")

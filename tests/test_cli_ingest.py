@@ -154,6 +154,7 @@ def test_killed_ingest_leaves_the_published_version(city: Path, tmp_path: Path) 
         out.write(HEADER.encode("cp874"))
         for start in range(1, 1_500_001, 100_000):
             out.write(("\n".join(good_rows(100_000, start)) + "\n").encode("cp874"))
+    before = len(list((city / "lake").rglob("*.parquet")))
     process = subprocess.Popen(
         [NAKHON, "ingest", str(big), "--dataset", "cli-kill"],
         env=cli_env(city),
@@ -170,7 +171,12 @@ def test_killed_ingest_leaves_the_published_version(city: Path, tmp_path: Path) 
             time.sleep(0.05)
         assert process.poll() is None, "the ingest finished before it could be killed"
         assert state == "publishing", f"the run never reached publishing (last: {state})"
-        time.sleep(0.2)  # in the middle of writing data files
+        # wait for the new data files to appear: kill in the middle of writing them
+        table_dir = city / "lake"
+        while time.monotonic() < deadline and process.poll() is None:
+            if len(list(table_dir.rglob("*.parquet"))) > before:
+                break
+            time.sleep(0.02)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
     finally:
@@ -181,3 +187,22 @@ def test_killed_ingest_leaves_the_published_version(city: Path, tmp_path: Path) 
     # (the new version is whole): never a half-written version.
     assert (listed[0]["number"], listed[0]["rows_total"]) in {(1, 10), (2, 1_500_000)}
     assert _run_state(city) in {"failed", "published"}  # the dead run is not left "publishing"
+    # the killed process's files: unreferenced, removable, and the version still reads whole
+    old = time.time() - 3 * 86400
+    for path in (city / "lake").rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))
+    vacuum = run(city, "vacuum", "--older-than-hours", "24")
+    assert vacuum.returncode == 0, vacuum.stderr
+    if listed[0]["number"] == 1:
+        assert "deleted" in vacuum.stdout and not vacuum.stdout.startswith("0 orphan")
+    count = run(
+        city,
+        "manage",
+        "shell",
+        "-c",
+        "from nakhon.catalog.models import Dataset; from nakhon.lake import service; "
+        "d = Dataset.objects.get(slug='cli-kill'); "
+        "print(service.rows(actor=None, dataset=d, limit=1).total)",
+    )
+    assert count.stdout.strip().splitlines()[-1] == str(listed[0]["rows_total"]), count.stderr
