@@ -535,7 +535,9 @@ def _run_ingest(
 
             first = Department.objects.filter(municipality=municipality).order_by("code").first()
             create["department"] = first.code if first else ""
-    sheet_arg: str | int | None = int(sheet) - 1 if sheet and sheet.isdigit() else sheet
+    from nakhon.ingestion.pipeline import sheet_choice
+
+    sheet_arg = sheet_choice(sheet)
     bar, update = _progress_bar()
     try:
         with origin(via=AuditEvent.Via.CLI):
@@ -562,22 +564,14 @@ def _run_ingest(
         _fail(f"nothing was published: {exc.message_en}{where}\n{exc.message_th}")
     except IngestRejected as exc:
         bar.close()
-        from nakhon.catalog.models import IngestRun
-
-        run = (
-            IngestRun.objects.filter(dataset__slug=dataset_slug, municipality=municipality)
-            .order_by("-id")
-            .first()
-        )
-        if run is not None and run.summary:
-            for problem in run.summary.get("problems", [])[:20]:
-                click.echo(
-                    f"  row {problem.get('row')}, {problem.get('column')}: "
-                    f"{problem.get('message_en')} [{problem.get('rule')}]",
-                    err=True,
-                )
-            if run.report_file:
-                click.echo(f"whole report: {run.report_file}", err=True)
+        for problem in (exc.run.summary or {}).get("problems", [])[:20]:
+            click.echo(
+                f"  row {problem.get('row')}, {problem.get('column')}: "
+                f"{problem.get('message_en')} [{problem.get('rule')}]",
+                err=True,
+            )
+        if exc.run.report_file:
+            click.echo(f"whole report: {exc.run.report_file}", err=True)
         _fail(exc.message)
     bar.close()
     _print_report(result, as_json)

@@ -1,6 +1,6 @@
 """API operations for municipalities, departments, staff and the audit log.
 
-Thin: parse input, call one selector/service with ``actor=_actor(request)``, return output.
+Thin: parse input, call one selector/service with ``actor=actor_of(request)``, return output.
 """
 
 from typing import Any
@@ -24,15 +24,11 @@ from nakhon.accounts.schemas import (
     MunicipalityOut,
 )
 from nakhon.core import thai
+from nakhon.core.api_auth import actor_of
 from nakhon.core.errors import NotAuthenticated
 from nakhon.core.permissions import TokenActor, user_of
 
 router = Router(tags=["municipalities"])
-
-
-def _actor(request: HttpRequest) -> Any:
-    """Who the request acts as (``ActorAuth``): a TokenActor, a User or ANONYMOUS."""
-    return getattr(request, "auth", None)
 
 
 @router.get("/municipalities", response=list[MunicipalityOut])
@@ -61,14 +57,14 @@ def municipality_detail(request: HttpRequest, slug: str, include_boundary: bool 
 def departments(request: HttpRequest, slug: str) -> Any:
     """The municipality's departments (public)."""
     m = selectors.municipality_get(slug=slug)
-    return selectors.department_list(actor=_actor(request), municipality=m)
+    return selectors.department_list(actor=actor_of(request), municipality=m)
 
 
 @router.get("/municipalities/{slug}/departments/{department_id}", response=DepartmentOut)
 def department_detail(request: HttpRequest, slug: str, department_id: int) -> Any:
     m = selectors.municipality_get(slug=slug)
     return selectors.department_get(
-        actor=_actor(request), municipality=m, department_id=department_id
+        actor=actor_of(request), municipality=m, department_id=department_id
     )
 
 
@@ -79,10 +75,10 @@ def department_patch(
     """Change a department (admin role; a token needs the ``write`` scope). Audited."""
     m = selectors.municipality_get(slug=slug)
     department = selectors.department_get(
-        actor=_actor(request), municipality=m, department_id=department_id
+        actor=actor_of(request), municipality=m, department_id=department_id
     )
     return services.department_update(
-        actor=_actor(request),
+        actor=actor_of(request),
         municipality=m,
         department=department,
         data=payload.model_dump(exclude_unset=True),
@@ -115,7 +111,7 @@ def _member_rows(memberships: list[Membership]) -> list[dict[str, Any]]:
 def members(request: HttpRequest, slug: str) -> Any:
     """Staff and their roles (staff only; no contact details)."""
     m = selectors.municipality_get(slug=slug)
-    return _member_rows(list(selectors.member_list(actor=_actor(request), municipality=m)))
+    return _member_rows(list(selectors.member_list(actor=actor_of(request), municipality=m)))
 
 
 @router.get("/municipalities/{slug}/members/{user_id}", response=MemberDetailOut)
@@ -124,7 +120,7 @@ def member_detail(request: HttpRequest, slug: str, user_id: int) -> Any:
     token). Every call is written to the audit log."""
     m = selectors.municipality_get(slug=slug)
     user, memberships = selectors.member_get(
-        actor=_actor(request), municipality=m, user_id=user_id, purpose="api: member detail"
+        actor=actor_of(request), municipality=m, user_id=user_id, purpose="api: member detail"
     )
     row = _member_rows(memberships)[0]
     return {
@@ -139,17 +135,17 @@ def audit_events(request: HttpRequest, slug: str, filters: Query[AuditFilters]) 
     """The municipality's audit log, newest first (admin and executive roles)."""
     m = selectors.municipality_get(slug=slug)
     return selectors.audit_event_list(
-        actor=_actor(request), municipality=m, filters=filters.model_dump(exclude_none=True)
+        actor=actor_of(request), municipality=m, filters=filters.model_dump(exclude_none=True)
     )
 
 
 @router.get("/me", response=MeOut, tags=["accounts"])
 def me(request: HttpRequest) -> Any:
     """Who the request is authenticated as, and where."""
-    user = user_of(_actor(request))
+    user = user_of(actor_of(request))
     if user is None:
         raise NotAuthenticated("Sign in or send an API token.")
-    actor = _actor(request)
+    actor = actor_of(request)
     memberships = Membership.objects.filter(user=user, is_active=True).select_related(
         "municipality"
     )

@@ -2,14 +2,9 @@
 and ingest runs (upload a file; follow the run's state and report)."""
 
 import datetime as dt
-import uuid
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
-from django.utils.text import get_valid_filename
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -17,16 +12,12 @@ from ninja.responses import Status
 from nakhon.accounts import selectors as account_selectors
 from nakhon.catalog import selectors
 from nakhon.catalog.models import IngestRun
-from nakhon.core.errors import InvalidInput
+from nakhon.core.api_auth import actor_of
 from nakhon.core.permissions import require
 from nakhon.ingestion import pipeline
 from nakhon.lake import service as lake_service
 
 router = Router(tags=["datasets"])
-
-
-def _actor(request: HttpRequest) -> Any:
-    return getattr(request, "auth", None)
 
 
 class DatasetOut(Schema):
@@ -83,24 +74,6 @@ class RunOut(Schema):
     summary: dict[str, Any]
 
 
-def _dataset_out(d: Any) -> dict[str, Any]:
-    f = selectors.dataset_freshness(d)
-    return {
-        "slug": d.slug,
-        "title_th": d.title_th,
-        "title_en": d.title_en,
-        "department": d.department.code,
-        "data_type": d.data_type,
-        "classification": d.classification,
-        "update_frequency_unit": d.update_frequency_unit,
-        "update_frequency_interval": d.update_frequency_interval,
-        "last_published_at": d.last_published_at,
-        "rows": d.row_count,
-        "freshness": f.state,
-        "expected_by": f.expected_by,
-    }
-
-
 def _run_out(run: IngestRun) -> dict[str, Any]:
     return {
         "id": run.pk,
@@ -123,24 +96,29 @@ def _run_out(run: IngestRun) -> dict[str, Any]:
 def datasets(request: HttpRequest, slug: str) -> Any:
     """Datasets with their freshness (public datasets only, unless you are staff of the city)."""
     m = account_selectors.municipality_get(slug=slug)
-    return [_dataset_out(d) for d in selectors.dataset_list(actor=_actor(request), municipality=m)]
+    return [
+        selectors.dataset_summary(d)
+        for d in selectors.dataset_list(actor=actor_of(request), municipality=m)
+    ]
 
 
 @router.get("/municipalities/{slug}/datasets/{ds}", response=DatasetOut)
 def dataset(request: HttpRequest, slug: str, ds: str) -> Any:
     m = account_selectors.municipality_get(slug=slug)
-    return _dataset_out(selectors.dataset_get(actor=_actor(request), municipality=m, slug=ds))
+    return selectors.dataset_summary(
+        selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
+    )
 
 
 @router.get("/municipalities/{slug}/datasets/{ds}/versions", response=list[VersionOut])
 def versions(request: HttpRequest, slug: str, ds: str) -> Any:
     """Published versions, newest first: who, when, row counts, schema changes."""
     m = account_selectors.municipality_get(slug=slug)
-    d = selectors.dataset_get(actor=_actor(request), municipality=m, slug=ds)
+    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
     pipeline.versions_sync(d)
     return [
         v.as_dict()
-        for v in selectors.version_list(actor=_actor(request), municipality=m, dataset=d)
+        for v in selectors.version_list(actor=actor_of(request), municipality=m, dataset=d)
     ]
 
 
@@ -157,9 +135,9 @@ def rows(
     """Rows of the current version, of ``version``, or as they were at ``as_of`` (ISO time).
     Personal-data columns are masked unless your role (and token scope) allows them."""
     m = account_selectors.municipality_get(slug=slug)
-    d = selectors.dataset_get(actor=_actor(request), municipality=m, slug=ds)
+    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
     page = lake_service.rows(
-        actor=_actor(request), dataset=d, version=version, as_of=as_of, limit=limit, offset=offset
+        actor=actor_of(request), dataset=d, version=version, as_of=as_of, limit=limit, offset=offset
     )
     return {
         "version": page.version.number if page.version else None,
@@ -176,8 +154,8 @@ def rows(
 def diff(request: HttpRequest, slug: str, ds: str, old: int, new: int) -> Any:
     """Rows added, removed and changed between versions ``old`` and ``new``, and schema changes."""
     m = account_selectors.municipality_get(slug=slug)
-    d = selectors.dataset_get(actor=_actor(request), municipality=m, slug=ds)
-    return lake_service.diff(actor=_actor(request), dataset=d, old=old, new=new)
+    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
+    return lake_service.diff(actor=actor_of(request), dataset=d, old=old, new=new)
 
 
 @router.post("/municipalities/{slug}/datasets/{ds}/runs", response={202: RunOut})
@@ -191,35 +169,23 @@ def upload(
 ) -> Any:
     """Upload a file for the dataset: it is validated and (with ``publish``) published as a new
     version when the dataset's policy allows. Follow the returned run until ``final``."""
-    from nakhon.portal.views_data import UPLOAD_SUFFIXES
-
     m = account_selectors.municipality_get(slug=slug)
-    d = selectors.dataset_get(actor=_actor(request), municipality=m, slug=ds)
-    require(_actor(request), "dataset.ingest" if publish else "dataset.validate", m)
-    name = get_valid_filename(Path(file.name or "upload").name) or "upload"
-    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise InvalidInput(errors={"file": _("Unsupported file type.")})
-    folder = settings.NAKHON_UPLOAD_DIR / m.slug / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    with path.open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
+    require(actor_of(request), "dataset.ingest" if publish else "dataset.validate", m)
+    path = pipeline.upload_store(municipality=m, name=file.name or "upload", chunks=file.chunks())
     run = pipeline.ingest_in_background(
-        actor=_actor(request),
+        actor=actor_of(request),
         municipality=m,
-        dataset_slug=d.slug,
+        dataset=d,
         path=path,
-        source_name=file.name or name,
+        source_name=file.name or path.name,
         publish=publish,
-        sheet=sheet or None,
+        sheet=pipeline.sheet_choice(sheet),
     )
-    IngestRun.objects.filter(pk=run.pk).update(stored_file=str(path))
-    run.refresh_from_db()
     return Status(202, _run_out(run))
 
 
 @router.get("/municipalities/{slug}/runs/{run_id}", response=RunOut)
 def run(request: HttpRequest, slug: str, run_id: int) -> Any:
     m = account_selectors.municipality_get(slug=slug)
-    return _run_out(selectors.run_get(actor=_actor(request), municipality=m, run_id=run_id))
+    return _run_out(selectors.run_get(actor=actor_of(request), municipality=m, run_id=run_id))

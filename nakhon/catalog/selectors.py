@@ -40,6 +40,26 @@ def dataset_freshness(dataset: Dataset, now: Any = None) -> Freshness:
     )
 
 
+def dataset_summary(d: Dataset, now: Any = None) -> dict[str, Any]:
+    """A dataset's catalog entry with its freshness: the list pages, their JSON twins and the
+    API all show this."""
+    f = dataset_freshness(d, now)
+    return {
+        "slug": d.slug,
+        "title_th": d.title_th,
+        "title_en": d.title_en,
+        "department": d.department.code,
+        "data_type": d.data_type,
+        "classification": d.classification,
+        "update_frequency_unit": d.update_frequency_unit,
+        "update_frequency_interval": d.update_frequency_interval,
+        "last_published_at": d.last_published_at,
+        "rows": d.row_count,
+        "freshness": f.state,
+        "expected_by": f.expected_by,
+    }
+
+
 def datasets_due(*, actor: Any, municipality: Municipality) -> list[tuple[Dataset, Freshness]]:
     """The steward's list: datasets due or overdue, the most overdue first."""
     require(actor, "dataset.list", municipality)
@@ -70,6 +90,23 @@ def version_get(
     if version is None:
         raise NotFound(_("No version %(n)s of this dataset.") % {"n": number})
     return version
+
+
+def run_publishable(*, actor: Any, municipality: Municipality, run: IngestRun) -> bool:
+    """Whether the file a validation run checked may be published now: the run is validated,
+    its file kept, the actor may publish, and its errors (if any) do not block the dataset's
+    policy (quarantine publishes the valid rows)."""
+    return (
+        run.municipality_id == municipality.pk
+        and run.state == IngestRun.State.VALIDATED
+        and bool(run.stored_file)
+        and run.dataset is not None
+        and can(actor, "dataset.publish", municipality)
+        and (
+            not (run.summary or {}).get("blocking")
+            or run.dataset.policy == Dataset.Policy.QUARANTINE
+        )
+    )
 
 
 def run_get(*, actor: Any, municipality: Municipality, run_id: int) -> IngestRun:

@@ -34,6 +34,11 @@ class _Anonymous:
 ANONYMOUS = _Anonymous()
 
 
+def actor_of(request: HttpRequest) -> Any:
+    """Who an API request acts as (set by ``ActorAuth``): a TokenActor, a User or ANONYMOUS."""
+    return getattr(request, "auth", None)
+
+
 class CsrfFailed(Exception):
     pass
 

@@ -16,7 +16,8 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from nakhon.accounts.models import Municipality
@@ -35,6 +37,7 @@ from nakhon.core.errors import InvalidInput, NakhonError, NotFound
 from nakhon.core.permissions import require, user_of
 from nakhon.ingestion.errors import IngestError
 from nakhon.lake import duck
+from nakhon.lake.model import LakeError
 from nakhon.lake.service import lake, table_ref_for
 
 logger = logging.getLogger(__name__)
@@ -59,6 +62,10 @@ class IngestRejected(NakhonError):
 
     status = 422
     code = "ingest-rejected"
+
+    def __init__(self, message: str, *, run: IngestRun) -> None:
+        super().__init__(message)
+        self.run = run  # its summary holds the report
 
 
 def _set(run: IngestRun, **fields: Any) -> None:
@@ -179,7 +186,8 @@ def ingest(
             if publish:
                 raise IngestRejected(
                     _("Nothing was published: %(n)s of %(total)s rows have errors.")
-                    % {"n": report.error_rows, "total": report.total_rows}
+                    % {"n": report.error_rows, "total": report.total_rows},
+                    run=run,
                 )
             return IngestResult(run, dataset, report, None)
         if not publish:
@@ -208,6 +216,13 @@ def ingest(
         raise
     except IngestRejected:
         raise
+    except LakeError as exc:
+        # e.g. another publish committed first, or a key the table cannot take: nothing was
+        # published by this run, and the user is told why
+        _finish(run, IngestRun.State.FAILED, error_code=exc.code, error_message=exc.message)
+        raise InvalidInput(
+            _("Nothing was published: %(reason)s") % {"reason": exc.message}, code=exc.code
+        ) from exc
     except NakhonError as exc:
         _finish(run, IngestRun.State.FAILED, error_code=exc.code, error_message=exc.message)
         raise
@@ -243,6 +258,52 @@ def area_context(municipality: Municipality) -> dict[str, str]:
     return context
 
 
+UPLOAD_SUFFIXES = frozenset(
+    {
+        ".csv",
+        ".tsv",
+        ".txt",
+        ".xlsx",
+        ".xls",
+        ".ods",
+        ".json",
+        ".jsonl",
+        ".ndjson",
+        ".geojson",
+        ".zip",
+        ".parquet",
+    }
+)
+
+
+def upload_store(*, municipality: Municipality, name: str, chunks: Iterable[bytes]) -> Path:
+    """Keep an uploaded file (streamed to disk) for its runs; a clear error for a file type
+    Nakhon does not read."""
+    safe = get_valid_filename(Path(name).name) or "upload"
+    if Path(safe).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise InvalidInput(
+            errors={
+                "file": _("Nakhon reads %(kinds)s files.")
+                % {"kinds": ", ".join(sorted(UPLOAD_SUFFIXES))}
+            }
+        )
+    folder = settings.NAKHON_UPLOAD_DIR / municipality.slug / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe
+    with path.open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return path
+
+
+def sheet_choice(text: str | None) -> str | int | None:
+    """A sheet or layer as people give it: a name, or a 1-based number ("2" → index 1)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return int(text) - 1 if text.isdigit() and int(text) > 0 else text
+
+
 def run_create(
     *,
     actor: Any,
@@ -250,6 +311,7 @@ def run_create(
     dataset: Dataset | None,
     source_name: str,
     publish: bool,
+    stored_file: Path | None = None,
 ) -> IngestRun:
     """A queued run (the web page shows it at once while the work goes on in the background)."""
     return IngestRun.objects.create(
@@ -259,29 +321,48 @@ def run_create(
         state=IngestRun.State.QUEUED,
         publish=publish,
         source_name=source_name[:500],
+        stored_file=str(stored_file) if stored_file else "",
     )
 
 
-def ingest_in_background(**kwargs: Any) -> IngestRun:
-    """Create the run, then ingest in a thread (or at once when NAKHON_INGEST_IN_BACKGROUND is
-    off, as in tests). Errors end up on the run, which the page polls."""
+def ingest_in_background(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    dataset: Dataset,
+    path: Path,
+    source_name: str,
+    publish: bool,
+    sheet: str | int | None = None,
+) -> IngestRun:
+    """Ingest a stored upload in a thread (at once when NAKHON_INGEST_IN_BACKGROUND is off, as
+    in tests) and return its run at once; errors end up on the run, which the page polls."""
     import threading
 
     from django.db import connection
 
+    require(actor, "dataset.ingest" if publish else "dataset.validate", municipality)
     run = run_create(
-        actor=kwargs["actor"],
-        municipality=kwargs["municipality"],
-        dataset=Dataset.objects.filter(
-            municipality=kwargs["municipality"], slug=kwargs["dataset_slug"]
-        ).first(),
-        source_name=kwargs.get("source_name") or kwargs["path"].name,
-        publish=kwargs.get("publish", True),
+        actor=actor,
+        municipality=municipality,
+        dataset=dataset,
+        source_name=source_name,
+        publish=publish,
+        stored_file=path,
     )
 
     def work() -> None:
         try:
-            ingest(run=run, **kwargs)
+            ingest(
+                actor=actor,
+                municipality=municipality,
+                dataset_slug=dataset.slug,
+                path=path,
+                source_name=source_name,
+                publish=publish,
+                sheet=sheet,
+                run=run,
+            )
         except Exception:  # recorded on the run by ingest()
             logger.info("background run %s ended with an error (recorded on the run)", run.pk)
         finally:
@@ -294,6 +375,34 @@ def ingest_in_background(**kwargs: Any) -> IngestRun:
         work()
     run.refresh_from_db()
     return run
+
+
+def run_publish(*, actor: Any, municipality: Municipality, run: IngestRun) -> IngestRun:
+    """Publish the file a validation run checked, as a new run (the steward's *Publish*)."""
+    from nakhon.catalog.selectors import run_publishable
+
+    require(actor, "dataset.publish", municipality)
+    if run.municipality_id != municipality.pk:
+        raise NotFound(_("Not found."))
+    if not run_publishable(actor=actor, municipality=municipality, run=run) or run.dataset is None:
+        raise InvalidInput(
+            _(
+                "This upload cannot be published: it is not a validated upload whose rows the "
+                "dataset's policy accepts."
+            )
+        )
+    path = Path(run.stored_file)
+    if not path.exists():
+        raise NotFound(_("The uploaded file is no longer there; upload it again."))
+    return ingest_in_background(
+        actor=actor,
+        municipality=municipality,
+        dataset=run.dataset,
+        path=path,
+        source_name=run.source_name,
+        publish=True,
+        sheet=sheet_choice((run.source_info or {}).get("sheet")),
+    )
 
 
 def _worker() -> str:

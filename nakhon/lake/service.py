@@ -68,6 +68,15 @@ def _snapshot(
     return (row.snapshot_id if row else None), row
 
 
+def _scan(ref: Any, **kwargs: Any) -> Any:
+    from nakhon.lake.model import LakeError
+
+    try:
+        return lake().scan(ref, **kwargs)
+    except LakeError as exc:  # e.g. a version whose files were removed by hand
+        raise NotFound(exc.message) from exc
+
+
 def rows(
     *,
     actor: Any,
@@ -86,7 +95,7 @@ def rows(
         return Page([], [], 0, offset, limit, None, [])
     con = duck.connect()
     try:
-        relation = lake().scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
+        relation = _scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
         columns = list(relation.columns)
         count = relation.aggregate("count(*)").fetchone()
         total = int(count[0]) if count else 0

@@ -27,6 +27,7 @@ from nakhon.core import geo, thai
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import Role, can, roles_of
+from nakhon.ingestion.report import escape_formula
 from nakhon.portal.decorators import municipality_view, wants_json
 
 
@@ -371,6 +372,4 @@ def _csv_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
             for v in row
         ]
         # a cell starting with = + - @ would run as a formula in a spreadsheet
-        yield writer.writerow(
-            [f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v for v in values]
-        )
+        yield writer.writerow([escape_formula(v) for v in values])

@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,46 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from nakhon.accounts.models import Department, Municipality
 from nakhon.catalog import selectors, services, vocab
 from nakhon.catalog.models import Dataset, IngestRun
-from nakhon.core.errors import InvalidInput, NotFound
+from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import can, require
 from nakhon.ingestion import pipeline
 from nakhon.lake import service as lake_service
 from nakhon.portal.decorators import municipality_view, wants_json
-
-UPLOAD_SUFFIXES = {
-    ".csv",
-    ".tsv",
-    ".txt",
-    ".xlsx",
-    ".xls",
-    ".ods",
-    ".json",
-    ".jsonl",
-    ".ndjson",
-    ".geojson",
-    ".zip",
-    ".parquet",
-}
-
-
-def dataset_summary(d: Dataset, now: dt.datetime | None = None) -> dict[str, Any]:
-    fresh = selectors.dataset_freshness(d, now)
-    return {
-        "slug": d.slug,
-        "title_th": d.title_th,
-        "title_en": d.title_en,
-        "department": d.department.code,
-        "data_type": d.data_type,
-        "classification": d.classification,
-        "update_frequency": {
-            "unit": d.update_frequency_unit,
-            "interval": d.update_frequency_interval,
-        },
-        "last_published_at": d.last_published_at.isoformat() if d.last_published_at else None,
-        "rows": d.row_count,
-        "freshness": fresh.state,
-        "expected_by": fresh.expected_by.isoformat() if fresh.expected_by else None,
-    }
 
 
 @municipality_view
@@ -71,7 +33,7 @@ def dataset_list(request: HttpRequest, municipality: Municipality) -> HttpRespon
     rows = [(d, selectors.dataset_freshness(d, now)) for d in datasets]
     if wants_json(request):
         return JsonResponse(
-            {"datasets": [dataset_summary(d, now) for d in datasets]},
+            {"datasets": [selectors.dataset_summary(d, now) for d in datasets]},
             json_dumps_params={"ensure_ascii": False},
         )
     return render(
@@ -141,7 +103,7 @@ def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) ->
     if wants_json(request):
         return JsonResponse(
             {
-                **dataset_summary(dataset),
+                **selectors.dataset_summary(dataset),
                 "description_th": dataset.description_th,
                 "description_en": dataset.description_en,
                 "table_schema": dataset.table_schema,
@@ -247,6 +209,16 @@ def dataset_diff(request: HttpRequest, municipality: Municipality, ds: str) -> H
 # --- the steward's desk -------------------------------------------------------------------
 
 
+def _clean_file(form: forms.Form) -> Any:
+    upload = form.cleaned_data["file"]
+    if Path(upload.name).suffix.lower() not in pipeline.UPLOAD_SUFFIXES:
+        raise forms.ValidationError(
+            _("Nakhon reads %(kinds)s files.")
+            % {"kinds": ", ".join(sorted(pipeline.UPLOAD_SUFFIXES))}
+        )
+    return upload
+
+
 class NewDatasetForm(forms.Form):
     slug = forms.SlugField(
         label=gettext_lazy("Short name (in addresses)"),
@@ -287,6 +259,8 @@ class NewDatasetForm(forms.Form):
         label=gettext_lazy("Sheet or layer (optional)"), required=False, max_length=100
     )
 
+    clean_file = _clean_file
+
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [  # type: ignore[attr-defined]
@@ -301,6 +275,8 @@ class UploadForm(forms.Form):
     )
     publish = forms.BooleanField(label=gettext_lazy("Publish at once if valid"), required=False)
 
+    clean_file = _clean_file
+
 
 @municipality_view
 def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
@@ -310,7 +286,7 @@ def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     runs = IngestRun.objects.filter(municipality=municipality).select_related("dataset")[:20]
     if wants_json(request):
         return JsonResponse(
-            {"due": [dataset_summary(d) for d, _f in due]},
+            {"due": [selectors.dataset_summary(d) for d, _f in due]},
             json_dumps_params={"ensure_ascii": False},
         )
     return render(
@@ -324,46 +300,22 @@ def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     )
 
 
-def _store_upload(municipality: Municipality, upload: Any) -> Path:
-    name = get_valid_filename(Path(upload.name).name) or "upload"
-    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-        raise InvalidInput(
-            errors={
-                "file": _("Nakhon reads %(kinds)s files.")
-                % {"kinds": ", ".join(sorted(UPLOAD_SUFFIXES))}
-            }
-        )
-    folder = settings.NAKHON_UPLOAD_DIR / municipality.slug / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
-
-
 def _start(
-    request: HttpRequest,
-    municipality: Municipality,
-    dataset: Dataset,
-    path: Path,
-    *,
-    publish: bool,
-    sheet: str | None,
-    source_name: str,
+    request: HttpRequest, municipality: Municipality, dataset: Dataset, form: Any, *, publish: bool
 ) -> IngestRun:
-    sheet_arg: str | int | None = (int(sheet) - 1 if sheet and sheet.isdigit() else sheet) or None
-    run = pipeline.ingest_in_background(
+    upload = form.cleaned_data["file"]
+    path = pipeline.upload_store(
+        municipality=municipality, name=upload.name, chunks=upload.chunks()
+    )
+    return pipeline.ingest_in_background(
         actor=request.user,
         municipality=municipality,
-        dataset_slug=dataset.slug,
+        dataset=dataset,
         path=path,
-        source_name=source_name,
+        source_name=upload.name,
         publish=publish,
-        sheet=sheet_arg,
+        sheet=pipeline.sheet_choice(form.cleaned_data["sheet"]),
     )
-    IngestRun.objects.filter(pk=run.pk).update(stored_file=str(path))
-    return run
 
 
 @municipality_view
@@ -374,7 +326,6 @@ def dataset_new(request: HttpRequest, municipality: Municipality) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"slug", "file", "sheet"}}
         try:
-            path = _store_upload(municipality, form.cleaned_data["file"])
             dataset = services.dataset_create(
                 actor=request.user,
                 municipality=municipality,
@@ -385,15 +336,7 @@ def dataset_new(request: HttpRequest, municipality: Municipality) -> HttpRespons
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
         else:
-            run = _start(
-                request,
-                municipality,
-                dataset,
-                path,
-                publish=False,
-                sheet=form.cleaned_data["sheet"],
-                source_name=form.cleaned_data["file"].name,
-            )
+            run = _start(request, municipality, dataset, form, publish=False)
             return redirect("portal:run-detail", municipality.slug, run.pk)
     return render(request, "portal/data/dataset_new.html", {"form": form})
 
@@ -405,21 +348,8 @@ def dataset_upload(request: HttpRequest, municipality: Municipality, ds: str) ->
     dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            path = _store_upload(municipality, form.cleaned_data["file"])
-        except InvalidInput as exc:
-            form.add_error("file", exc.errors.get("file", exc.message))
-        else:
-            run = _start(
-                request,
-                municipality,
-                dataset,
-                path,
-                publish=form.cleaned_data["publish"],
-                sheet=form.cleaned_data["sheet"],
-                source_name=form.cleaned_data["file"].name,
-            )
-            return redirect("portal:run-detail", municipality.slug, run.pk)
+        run = _start(request, municipality, dataset, form, publish=form.cleaned_data["publish"])
+        return redirect("portal:run-detail", municipality.slug, run.pk)
     return render(request, "portal/data/dataset_upload.html", {"dataset": dataset, "form": form})
 
 
@@ -433,14 +363,8 @@ def run_detail(request: HttpRequest, municipality: Municipality, run_id: int) ->
         "problems": summary.get("problems", [])[:100],
         "rule_counts": summary.get("counts", []),
         "schema": (run.dataset.table_schema if run.dataset else {}) or {},
-        "can_publish": (
-            run.state == IngestRun.State.VALIDATED
-            and bool(run.stored_file)
-            and can(request.user, "dataset.publish", municipality)
-            and (
-                not summary.get("blocking")
-                or (run.dataset and run.dataset.policy == Dataset.Policy.QUARANTINE)
-            )
+        "can_publish": selectors.run_publishable(
+            actor=request.user, municipality=municipality, run=run
         ),
     }
     if wants_json(request):
@@ -471,22 +395,8 @@ def run_detail(request: HttpRequest, municipality: Municipality, run_id: int) ->
 @municipality_view
 @require_POST
 def run_publish(request: HttpRequest, municipality: Municipality, run_id: int) -> HttpResponseBase:
-    require(request.user, "dataset.publish", municipality)
     run = selectors.run_get(actor=request.user, municipality=municipality, run_id=run_id)
-    if run.state != IngestRun.State.VALIDATED or not run.stored_file or run.dataset is None:
-        raise InvalidInput(_("This run cannot be published."))
-    path = Path(run.stored_file)
-    if not path.exists():
-        raise NotFound(_("The uploaded file is no longer there; upload it again."))
-    new_run = _start(
-        request,
-        municipality,
-        run.dataset,
-        path,
-        publish=True,
-        sheet=(run.source_info or {}).get("sheet"),
-        source_name=run.source_name,
-    )
+    new_run = pipeline.run_publish(actor=request.user, municipality=municipality, run=run)
     return redirect("portal:run-detail", municipality.slug, new_run.pk)
 
 

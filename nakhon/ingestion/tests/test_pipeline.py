@@ -280,3 +280,83 @@ def test_pull_from_a_url(demo: Any, fresh_lake: Path, tmp_path: Path) -> None:
         assert info.value.code in {"url-unreachable", "url-status"}
     finally:
         httpd.shutdown()
+
+
+def test_a_lake_refusal_is_a_clear_error_and_changes_nothing(
+    demo: Any, fresh_lake: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from nakhon.core.errors import InvalidInput
+    from nakhon.lake.iceberg import Lake
+    from nakhon.lake.model import LakeError
+
+    new(demo, write(tmp_path, "a.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n"))
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise LakeError("concurrent-publish", "another publish committed first")
+
+    monkeypatch.setattr(Lake, "publish", refuse)
+    with pytest.raises(InvalidInput) as info:
+        ingest(
+            actor=demo.user("kk-steward"),
+            municipality=demo.kk,
+            dataset_slug="survey",
+            path=write(tmp_path, "b.csv", HEADER + "2,ข,2 มี.ค. 2566,6\n"),
+        )
+    assert info.value.code == "concurrent-publish"
+    assert "another publish committed first" in info.value.message
+    run = IngestRun.objects.order_by("-id").first()
+    assert run is not None and run.state == "failed" and run.error_code == "concurrent-publish"
+    assert DatasetVersion.objects.filter(dataset__slug="survey").count() == 1
+
+
+def test_upload_of_an_unreadable_type_creates_nothing(
+    demo: Any, fresh_lake: Path, client_as: Any
+) -> None:
+    upload = io.BytesIO(b"%PDF-1.7 not data")
+    upload.name = "report.pdf"
+    response = client_as("kk-steward").post(
+        "/khon-kaen/datasets/new/",
+        {
+            "slug": "pdf-data",
+            "title_th": "รายงาน",
+            "department": "strategy",
+            "data_type": "record",
+            "classification": "public",
+            "update_frequency_unit": "year",
+            "update_frequency_interval": 1,
+            "mode": "replace",
+            "policy": "valid-only",
+            "file": upload,
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason on the file field
+    assert "file" in response.context["form"].errors
+    assert not Dataset.objects.filter(slug="pdf-data").exists()
+    assert not IngestRun.objects.filter(source_name="report.pdf").exists()
+
+
+def test_run_publish_service(demo: Any, fresh_lake: Path, tmp_path: Path) -> None:
+    from nakhon.core.errors import InvalidInput, PermissionDenied
+    from nakhon.ingestion.pipeline import ingest_in_background, run_publish, upload_store
+
+    new(demo, write(tmp_path, "a.csv", HEADER + "1,ก,1 มี.ค. 2566,5\n"))
+    dataset = Dataset.objects.get(slug="survey", municipality=demo.kk)
+    content = (HEADER + "1,ก,1 มี.ค. 2566,5\n2,ข,2 มี.ค. 2566,6\n").encode("cp874")
+    path = upload_store(municipality=demo.kk, name="../../b.csv", chunks=[content])
+    assert path.name == "b.csv" and path.parent.parent.name == "khon-kaen"  # no path tricks
+    checked = ingest_in_background(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset=dataset,
+        path=path,
+        source_name="b.csv",
+        publish=False,
+    )
+    assert checked.state == "validated" and checked.stored_file == str(path)
+    with pytest.raises(PermissionDenied):
+        run_publish(actor=demo.user("kk-viewer"), municipality=demo.kk, run=checked)
+    published = run_publish(actor=demo.user("kk-steward"), municipality=demo.kk, run=checked)
+    assert published.state == "published"
+    assert dataset.versions.count() == 2
+    with pytest.raises(InvalidInput):  # a published run is not published twice
+        run_publish(actor=demo.user("kk-steward"), municipality=demo.kk, run=published)
