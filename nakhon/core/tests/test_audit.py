@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 import pytest
@@ -198,7 +197,7 @@ def test_csv_export_is_excel_safe_and_audited(demo: Any, client_as: Any) -> None
     assert rows[0]["object_repr"].startswith("'=HYPERLINK")
     export = latest(action="audit.export")
     assert export.actor_label == "kk-admin" and export.changes["format"] == "csv"
-    assert json.dumps(export.changes["filters"])  # the filters used are kept
+    assert export.changes["filters"]["action"] == "test.csv"  # the filters used are kept
 
 
 def test_admin_writes_are_audited(demo: Any, client_as: Any) -> None:
