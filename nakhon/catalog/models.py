@@ -175,6 +175,9 @@ class Dataset(TenantModel):
     current_snapshot_id = models.BigIntegerField(null=True, blank=True, editable=False)
     row_count = models.BigIntegerField(_("rows"), null=True, blank=True, editable=False)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # popularity, counted on public reads (page views and downloads)
+    view_count = models.PositiveBigIntegerField(_("views"), default=0, editable=False)
+    download_count = models.PositiveBigIntegerField(_("downloads"), default=0, editable=False)
 
     class Meta:
         ordering = ["title_th"]

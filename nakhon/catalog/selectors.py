@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nakhon.accounts.models import Municipality
-from nakhon.catalog import vocab
+from nakhon.catalog import search, vocab
 from nakhon.catalog.freshness import Freshness, freshness
 from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun
-from nakhon.core.errors import NotFound
+from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import can, require
 
 
@@ -21,6 +26,13 @@ def dataset_list(*, actor: Any, municipality: Municipality) -> QuerySet[Dataset]
     if not can(actor, "dataset.list", municipality):
         qs = qs.filter(classification__in=vocab.PUBLIC_CLASSIFICATIONS)
     return qs
+
+
+def public_dataset_list() -> QuerySet[Dataset]:
+    """Public datasets of every active municipality: the cross-city catalog (DCAT-AP)."""
+    return Dataset.objects.filter(
+        municipality__is_active=True, classification__in=vocab.PUBLIC_CLASSIFICATIONS
+    ).select_related("department", "municipality")
 
 
 def dataset_get(*, actor: Any, municipality: Municipality, slug: str) -> Dataset:
@@ -115,3 +127,240 @@ def run_get(*, actor: Any, municipality: Municipality, run_id: int) -> IngestRun
     if run is None:
         raise NotFound(_("Not found."))
     return run
+
+
+# -- search ------------------------------------------------------------------------------------
+
+SEARCH_FACETS = (
+    "organization",
+    "groups",
+    "tags",
+    "res_format",
+    "data_type",
+    "freshness",
+    "geo_coverage",
+    "municipality",
+)
+SEARCH_SORTS = {
+    "score": None,
+    "metadata_modified": "modified",
+    "metadata_created": "created",
+    "title_string": "title",
+    "name": "slug",
+    "views_recent": "popularity",
+    "popularity": "popularity",
+}
+MAX_SEARCH_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """What search needs of a dataset, cached with the index."""
+
+    pk: int
+    municipality_id: int
+    municipality: str
+    slug: str
+    public: bool
+    title: str
+    title_en: str
+    organization: str
+    groups: tuple[str, ...]
+    tags: tuple[str, ...]
+    res_format: tuple[str, ...]
+    data_type: str
+    geo_coverage: str
+    frequency: tuple[str, int]
+    last_published_at: Any
+    created: Any
+    modified: Any
+    popularity: int
+
+
+@dataclass
+class SearchResult:
+    count: int
+    datasets: list[Dataset]
+    facets: dict[str, dict[str, int]]
+    scores: dict[int, float]
+
+
+_search_cache: dict[Any, tuple[Any, Any, dict[int, _Doc]]] = {}
+_search_lock = threading.Lock()
+
+
+def _search_scope(municipality: Municipality | None) -> QuerySet[Dataset]:
+    qs = Dataset.objects.all()
+    return qs.filter(municipality=municipality) if municipality is not None else qs
+
+
+def _search_index(municipality: Municipality | None) -> tuple[search.Index, dict[int, _Doc]]:
+    """The index of a municipality's datasets (or of all), rebuilt when a dataset changes."""
+    scope = _search_scope(municipality)
+    generation = tuple(scope.aggregate(n=Count("pk"), m=Max("updated_at"), p=Max("pk")).values())
+    key = municipality.pk if municipality is not None else None
+    with _search_lock:
+        cached = _search_cache.get(key)
+        if cached and cached[0] == generation:
+            return cached[1], cached[2]
+    datasets = scope.select_related("department", "municipality").prefetch_related("tags", "themes")
+    docs: dict[int, _Doc] = {}
+    documents = []
+    for d in datasets:
+        tags = tuple(t.name for t in d.tags.all())
+        themes = d.themes.all()
+        docs[d.pk] = _Doc(
+            pk=d.pk,
+            municipality_id=d.municipality_id,
+            municipality=d.municipality.slug,
+            slug=d.slug,
+            public=d.is_public(),
+            title=d.title_th,
+            title_en=d.title_en,
+            organization=d.department.code,
+            groups=tuple(t.slug for t in themes),
+            tags=tags,
+            res_format=tuple(f.upper() for f in d.data_format),
+            data_type=d.data_type,
+            geo_coverage=d.geo_coverage,
+            frequency=(d.update_frequency_unit, d.update_frequency_interval),
+            last_published_at=d.last_published_at,
+            created=d.created_at,
+            modified=d.updated_at,
+            popularity=d.view_count + d.download_count,
+        )
+        text = " ".join(
+            [
+                d.description_th,
+                d.description_en,
+                d.department.name_th,
+                d.department.name_en,
+                " ".join(f"{t.name_th} {t.name_en}" for t in themes),
+                d.data_source,
+                d.municipality.name_th,
+                d.municipality.name_en,
+            ]
+        )
+        documents.append(search.Document(d.pk, f"{d.title_th} {d.title_en} {d.slug}", tags, text))
+    index = search.Index(documents)
+    with _search_lock:
+        _search_cache[key] = (generation, index, docs)
+    return index, docs
+
+
+_FQ = re.compile(r'([+-]?)([A-Za-z_]+):("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def parse_fq(fq: str) -> list[tuple[str, str, bool]]:
+    """CKAN/Solr filter queries as (field, value, negated): ``organization:health
+    -tags:"ภาษี ป้าย" res_format:CSV``. Unknown fields are refused."""
+    out = []
+    rest = _FQ.sub("", fq).replace("AND", "").strip()
+    if rest:
+        raise InvalidInput(_("Cannot read the filter %(fq)s.") % {"fq": fq}, errors={"fq": fq})
+    for sign, name, value in _FQ.findall(fq):
+        if name not in SEARCH_FACETS and name not in ("name", "license_id", "classification"):
+            raise InvalidInput(_("Unknown filter field %(f)s.") % {"f": name}, errors={"fq": name})
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1].replace('\\"', '"')
+        out.append((name, value, sign == "-"))
+    return out
+
+
+def _doc_values(doc: _Doc, name: str, now: Any) -> tuple[str, ...]:
+    if name in ("groups", "tags", "res_format"):
+        return tuple(getattr(doc, name))
+    if name == "freshness":
+        unit, interval = doc.frequency
+        return (freshness(unit, interval, doc.last_published_at, now, created=doc.created).state,)
+    if name == "name":
+        return (doc.slug,)
+    return (str(getattr(doc, name, "")),)
+
+
+def dataset_search(
+    *,
+    actor: Any,
+    municipality: Municipality | None,
+    q: str = "",
+    filters: Sequence[tuple[str, str, bool]] = (),
+    sort: str = "",
+    rows: int = 10,
+    start: int = 0,
+    facet_fields: Sequence[str] = (),
+    facet_limit: int = 50,
+) -> SearchResult:
+    """Datasets the actor may see (one municipality's, or the public ones of every city),
+    matching ``q`` (Thai-segmented, typo-tolerant) and ``filters``, sorted by ``sort``
+    (``score desc``, ``metadata_modified desc``, ``title_string asc``, ``views_recent desc``,
+    …), one page, with facet counts over every match."""
+    if not 0 <= rows <= MAX_SEARCH_ROWS or start < 0:
+        raise InvalidInput(
+            _("rows must be 0–%(max)s and start ≥ 0.") % {"max": MAX_SEARCH_ROWS},
+            errors={"rows": str(rows)},
+        )
+    for name in facet_fields:
+        if name not in SEARCH_FACETS:
+            raise InvalidInput(
+                _("Unknown facet field %(f)s.") % {"f": name}, errors={"facet.field": name}
+            )
+    index, docs = _search_index(municipality)
+    if municipality is not None and can(actor, "dataset.list", municipality):
+        allowed = set(docs)
+    else:
+        allowed = {pk for pk, doc in docs.items() if doc.public}
+    if q.strip() and q.strip() != "*:*":
+        hits = index.search(q)
+        scores = {h.key: h.score for h in hits if h.key in allowed}
+        candidates = [h.key for h in hits if h.key in allowed]
+    else:
+        scores = {}
+        candidates = sorted(allowed, key=lambda pk: docs[pk].title)
+    now = timezone.now()
+    for name, value, negated in filters:
+        wanted = value.casefold()
+        candidates = [
+            pk
+            for pk in candidates
+            if any(v.casefold() == wanted for v in _doc_values(docs[pk], name, now)) != negated
+        ]
+    candidates = _sorted(candidates, docs, scores, sort)
+    facets: dict[str, dict[str, int]] = {}
+    for name in facet_fields:
+        counter: Counter[str] = Counter()
+        for pk in candidates:
+            counter.update(v for v in _doc_values(docs[pk], name, now) if v)
+        facets[name] = dict(counter.most_common(facet_limit))
+    page = candidates[start : start + rows]
+    by_pk = {
+        d.pk: d
+        for d in Dataset.objects.filter(pk__in=page)
+        .select_related("department", "municipality")
+        .prefetch_related("tags", "themes", "resources")
+    }
+    return SearchResult(len(candidates), [by_pk[pk] for pk in page if pk in by_pk], facets, scores)
+
+
+def _sorted(
+    candidates: list[int], docs: dict[int, _Doc], scores: dict[int, float], sort: str
+) -> list[int]:
+    """Apply a CKAN sort string: ``field [asc|desc][, field [asc|desc]]``."""
+    clauses = [c.strip() for c in (sort or "").split(",") if c.strip()]
+    if not clauses:
+        clauses = ["score desc", "metadata_modified desc"] if scores else ["title_string asc"]
+    keys: list[tuple[str, bool]] = []
+    for clause in clauses:
+        parts = clause.split()
+        name = parts[0]
+        direction = parts[1].lower() if len(parts) > 1 else "asc"
+        if name not in SEARCH_SORTS or direction not in ("asc", "desc") or len(parts) > 2:
+            raise InvalidInput(_("Cannot sort by %(s)s.") % {"s": clause}, errors={"sort": clause})
+        keys.append((name, direction == "desc"))
+    ordered = list(candidates)
+    for name, descending in reversed(keys):  # stable sorts, last key first
+        attr = SEARCH_SORTS[name]
+        if attr is None:
+            ordered.sort(key=lambda pk: scores.get(pk, 0.0), reverse=descending)
+        else:
+            ordered.sort(key=lambda pk, a=attr: getattr(docs[pk], a), reverse=descending)
+    return ordered

@@ -112,20 +112,8 @@ def rows(
         out.append(
             [MASK if (columns[i] in masked and v is not None) else v for i, v in enumerate(record)]
         )
-    if show_personal and personal & set(columns) and data:
-        audit_record(
-            actor=actor,
-            action="personal_data.read",
-            municipality=dataset.municipality,
-            obj=dataset,
-            personal_data=True,
-            changes={
-                "fields": sorted(personal & set(columns)),
-                "rows": len(data),
-                "offset": offset,
-                "version": version_row.number if version_row else None,
-            },
-        )
+    if show_personal and data:
+        _audit_personal(actor, dataset, columns, version_row, rows=len(data), offset=offset)
     return Page(columns, out, total, offset, limit, version_row, masked)
 
 
@@ -168,3 +156,249 @@ def _diff_dict(result: Any, limit: int, masked: set[str]) -> dict[str, Any]:
         ],
         "samples": {kind: sample(kind) for kind in ("added", "removed", "changed")},
     }
+
+
+def _visible_columns(actor: Any, dataset: Dataset, snapshot_id: int) -> tuple[list[str], list[str]]:
+    """(columns the actor may read, personal columns left out for them)."""
+    con = duck.connect()
+    try:
+        columns = list(_scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con).columns)
+    finally:
+        con.close()
+    personal = set(dataset.personal_columns())
+    if can(actor, "personal_data.view", dataset.municipality):
+        return columns, []
+    return [c for c in columns if c not in personal], [c for c in columns if c in personal]
+
+
+def _audit_personal(
+    actor: Any, dataset: Dataset, columns: list[str], version: DatasetVersion | None, **extra: Any
+) -> None:
+    personal = sorted(set(dataset.personal_columns()) & set(columns))
+    if personal:
+        audit_record(
+            actor=actor,
+            action="personal_data.read",
+            municipality=dataset.municipality,
+            obj=dataset,
+            personal_data=True,
+            changes={"fields": personal, "version": version.number if version else None, **extra},
+        )
+
+
+@dataclass
+class QueryPage:
+    result: Any  # nakhon.lake.query.Result
+    version: DatasetVersion | None
+    hidden: list[str]  # personal columns left out for this actor
+
+
+def query(
+    *,
+    actor: Any,
+    dataset: Dataset,
+    spec: Any,
+    version: int | None = None,
+    as_of: dt.datetime | None = None,
+) -> QueryPage:
+    """Rows of a version answered by ``spec`` (``nakhon.lake.query.Spec``): filters, text,
+    sort, page, group-by. Personal columns are *left out* (not masked) for an actor who may not
+    see personal data, so they cannot be filtered, sorted or searched on either; a read that
+    includes them is audited. A bad spec raises InvalidInput naming the parameter."""
+    from nakhon.lake import query as lake_query
+
+    snapshot_id, version_row = _snapshot(dataset, version, as_of)
+    if snapshot_id is None:
+        empty = lake_query.Result([], {}, [], 0, spec.limit, spec.offset)
+        return QueryPage(empty, None, [])
+    visible, hidden = _visible_columns(actor, dataset, snapshot_id)
+    con = duck.connect()
+    try:
+        relation = _scan(table_ref_for(dataset), snapshot_id=snapshot_id, columns=visible, con=con)
+        result = lake_query.run(con, relation, spec)
+    except lake_query.QueryError as exc:
+        raise InvalidInput(
+            exc.message, errors={exc.param: exc.message} if exc.param else None
+        ) from None
+    finally:
+        con.close()
+    if result.rows:
+        _audit_personal(actor, dataset, result.columns, version_row, rows=len(result.rows))
+    return QueryPage(result, version_row, hidden)
+
+
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json", "json"),
+    "geojson": ("application/geo+json", "geojson"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+}
+XLSX_MAX_ROWS = 1_048_575
+
+
+@dataclass
+class Export:
+    path: Any  # pathlib.Path
+    filename: str
+    content_type: str
+    temporary: bool  # delete after sending (it holds personal data)
+    version: DatasetVersion
+
+
+def geometry_columns(dataset: Dataset) -> tuple[str | None, tuple[str, str] | None]:
+    """(GeoJSON geometry column, (latitude, longitude) columns) from the table schema."""
+    columns = dataset.table_schema.get("columns", [])
+    geometry = next((c["name"] for c in columns if c.get("type") == "geometry"), None)
+    lat = next((c["name"] for c in columns if c.get("type") == "latitude"), None)
+    lon = next((c["name"] for c in columns if c.get("type") == "longitude"), None)
+    return geometry, ((lat, lon) if lat and lon else None)
+
+
+def export_formats(dataset: Dataset) -> list[str]:
+    geometry, point = geometry_columns(dataset)
+    return [f for f in EXPORT_FORMATS if f != "geojson" or geometry or point]
+
+
+def export(*, actor: Any, dataset: Dataset, fmt: str, version: int | None = None) -> Export:
+    """A download of a version in ``fmt``. What the public may see is written once per version
+    and kept (versions never change); a download with personal columns is written for this
+    request only, deleted once sent, and audited."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if fmt not in EXPORT_FORMATS or fmt not in export_formats(dataset):
+        raise NotFound(_("This dataset has no %(fmt)s download.") % {"fmt": fmt})
+    snapshot_id, version_row = _snapshot(dataset, version, None)
+    if snapshot_id is None or version_row is None:
+        raise NotFound(_("This dataset has no published version yet."))
+    visible, _hidden = _visible_columns(actor, dataset, snapshot_id)
+    personal = bool(set(dataset.personal_columns()) & set(visible))
+    content_type, ext = EXPORT_FORMATS[fmt]
+    filename = f"{dataset.municipality.slug}-{dataset.slug}-v{version_row.number}.{ext}"
+    cache = Path(settings.DATA_DIR) / "cache" / "downloads" / dataset.municipality.slug
+    cache = cache / dataset.slug
+    cache.mkdir(parents=True, exist_ok=True)
+    # the key holds the columns written: marking a column personal later never serves a file
+    # written before with it
+    import hashlib
+
+    columns_key = hashlib.sha256("\x1f".join(visible).encode()).hexdigest()[:12]
+    target = cache / f"{snapshot_id}-{columns_key}.{ext}"
+    if not personal and target.exists():
+        return Export(target, filename, content_type, False, version_row)
+    fd, tmp_name = tempfile.mkstemp(dir=cache, suffix=f".{ext}.part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    con = duck.connect()
+    try:
+        relation = _scan(table_ref_for(dataset), snapshot_id=snapshot_id, columns=visible, con=con)
+        _write(con, relation, fmt, tmp, dataset)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    if personal:
+        _audit_personal(actor, dataset, visible, version_row, download=fmt)
+        return Export(tmp, filename, content_type, True, version_row)
+    os.replace(tmp, target)
+    return Export(target, filename, content_type, False, version_row)
+
+
+def _write(con: Any, relation: Any, fmt: str, path: Any, dataset: Dataset) -> None:
+    relation.create_view("nakhon_export", replace=True)
+    target = str(path).replace("'", "''")
+    if fmt == "parquet":
+        con.execute(f"COPY nakhon_export TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+    elif fmt == "json":
+        con.execute(f"COPY nakhon_export TO '{target}' (FORMAT json, ARRAY true)")
+    elif fmt == "csv":
+        _write_csv(relation, path)
+    elif fmt == "xlsx":
+        _write_xlsx(relation, path)
+    else:
+        _write_geojson(relation, path, dataset)
+
+
+def _batches(relation: Any) -> Any:
+    reader = relation.to_arrow_reader(batch_size=50_000)
+    yield from reader
+
+
+def _write_csv(relation: Any, path: Any) -> None:
+    """UTF-8 with a byte-order mark, so Excel opens Thai text right."""
+    import pyarrow.csv as pacsv
+
+    with open(path, "wb") as out:
+        out.write(b"\xef\xbb\xbf")
+        writer = None
+        for batch in _batches(relation):
+            if writer is None:
+                writer = pacsv.CSVWriter(out, batch.schema)
+            writer.write_batch(batch)
+        if writer is None:
+            out.write((",".join(relation.columns) + "\n").encode())
+        else:
+            writer.close()
+
+
+def _write_xlsx(relation: Any, path: Any) -> None:
+    from openpyxl import Workbook
+
+    count = relation.aggregate("count(*)").fetchone()
+    if count and int(count[0]) > XLSX_MAX_ROWS:
+        raise InvalidInput(
+            _("This version has %(n)s rows, more than Excel's limit; download CSV or Parquet.")
+            % {"n": f"{int(count[0]):,}"}
+        )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    sheet.append(list(relation.columns))
+    for batch in _batches(relation):
+        for row in batch.to_pylist():
+            sheet.append([_xlsx_cell(v) for v in row.values()])
+    book.save(path)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        from nakhon.ingestion.report import escape_formula
+
+        return escape_formula(value)
+    return value
+
+
+def _write_geojson(relation: Any, path: Any, dataset: Dataset) -> None:
+    """A FeatureCollection: the geometry column (GeoJSON text), or a point from the latitude
+    and longitude columns; the other columns are the properties."""
+    import json
+
+    geometry, point = geometry_columns(dataset)
+    columns = list(relation.columns)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('{"type": "FeatureCollection", "features": [\n')
+        first = True
+        for batch in _batches(relation):
+            for row in batch.to_pylist():
+                shape = None
+                if geometry and geometry in columns and row.get(geometry):
+                    try:
+                        shape = json.loads(row[geometry])
+                    except ValueError:
+                        shape = None
+                elif point and row.get(point[0]) is not None and row.get(point[1]) is not None:
+                    shape = {
+                        "type": "Point",
+                        "coordinates": [float(row[point[1]]), float(row[point[0]])],
+                    }
+                props = {k: v for k, v in row.items() if k != geometry}
+                feature = {"type": "Feature", "geometry": shape, "properties": props}
+                out.write(
+                    ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False, default=str)
+                )
+                first = False
+        out.write("\n]}\n")

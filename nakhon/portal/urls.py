@@ -19,6 +19,11 @@ urlpatterns = [
     path("<slug:slug>/datasets/<slug:ds>/rows/", views_data.dataset_rows, name="dataset-rows"),
     path("<slug:slug>/datasets/<slug:ds>/diff/", views_data.dataset_diff, name="dataset-diff"),
     path(
+        "<slug:slug>/datasets/<slug:ds>/download.<slug:fmt>",
+        views_data.dataset_download,
+        name="dataset-download",
+    ),
+    path(
         "<slug:slug>/datasets/<slug:ds>/upload/", views_data.dataset_upload, name="dataset-upload"
     ),
     path("<slug:slug>/desk/", views_data.desk, name="desk"),

@@ -415,6 +415,34 @@ def run_report(request: HttpRequest, municipality: Municipality, run_id: int) ->
     )
 
 
+@municipality_view
+def dataset_download(
+    request: HttpRequest, municipality: Municipality, ds: str, fmt: str
+) -> HttpResponseBase:
+    """The current version (or ?version=N) as CSV (UTF-8 with BOM), XLSX, JSON, GeoJSON or
+    Parquet; personal columns left out unless the reader may see them."""
+    dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
+    out = lake_service.export(
+        actor=request.user, dataset=dataset, fmt=fmt, version=_int(request.GET.get("version"))
+    )
+    handle = out.path.open("rb")
+    if out.temporary:  # personal data: nothing stays on disk once sent
+        out.path.unlink()
+    response = FileResponse(
+        handle, as_attachment=True, filename=out.filename, content_type=out.content_type
+    )
+    if out.temporary or not dataset.is_public():
+        response["Cache-Control"] = "private, no-store"
+        return response
+    response["Access-Control-Allow-Origin"] = "*"
+    response["ETag"] = f'"{out.path.stem}"'
+    pinned = request.GET.get("version") is not None  # a version never changes
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if pinned else "public, max-age=300"
+    )
+    return response
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value else None
