@@ -637,6 +637,11 @@ def _bracket_numerator(rules: LandBuildingRules) -> pl.Expr:
                 else pl.min_horizontal(taxable, pl.lit(band.upper_satang))
             )
             total = total + pl.max_horizontal(top - band.lower_satang, pl.lit(0)) * ppm
+        for band in rules.bands[use]:  # the highest band the base exceeds wins
+            ppm = pl.min_horizontal(
+                pl.lit(band.ppm) + step * rules.vacant_step_ppm,
+                pl.lit(max(band.ppm, rules.vacant_max_ppm)),
+            )
             whole = pl.when(taxable > band.lower_satang).then(taxable * ppm).otherwise(whole)
         by_use = (
             pl.when(pl.col("use") == use)
