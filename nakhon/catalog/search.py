@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -79,7 +79,7 @@ class Index:
         self.postings: dict[str, dict[int, float]] = defaultdict(dict)
         self.lengths: dict[int, float] = {}
         for doc in documents:
-            counts: Counter[str] = Counter()
+            counts: dict[str, float] = defaultdict(float)
             for name, weight in FIELD_WEIGHTS.items():
                 value = getattr(doc, name)
                 text = " ".join(value) if name == "tags" else value

@@ -161,7 +161,6 @@ class _Doc:
     municipality_id: int
     municipality: str
     slug: str
-    public: bool
     title: str
     title_en: str
     organization: str
@@ -214,7 +213,6 @@ def _search_index(municipality: Municipality | None) -> tuple[search.Index, dict
             municipality_id=d.municipality_id,
             municipality=d.municipality.slug,
             slug=d.slug,
-            public=d.is_public(),
             title=d.title_th,
             title_en=d.title_en,
             organization=d.department.code,
@@ -305,10 +303,15 @@ def dataset_search(
                 _("Unknown facet field %(f)s.") % {"f": name}, errors={"facet.field": name}
             )
     index, docs = _search_index(municipality)
-    if municipality is not None and can(actor, "dataset.list", municipality):
-        allowed = set(docs)
-    else:
-        allowed = {pk for pk, doc in docs.items() if doc.public}
+    # who may see what is read from the database on every search, never from the cache
+    visible = (
+        dataset_list(actor=actor, municipality=municipality)
+        if municipality is not None
+        else Dataset.objects.filter(
+            classification__in=vocab.PUBLIC_CLASSIFICATIONS, municipality__is_active=True
+        )
+    )
+    allowed = set(visible.values_list("pk", flat=True)) & set(docs)
     if q.strip() and q.strip() != "*:*":
         hits = index.search(q)
         scores = {h.key: h.score for h in hits if h.key in allowed}
@@ -362,5 +365,9 @@ def _sorted(
         if attr is None:
             ordered.sort(key=lambda pk: scores.get(pk, 0.0), reverse=descending)
         else:
-            ordered.sort(key=lambda pk, a=attr: getattr(docs[pk], a), reverse=descending)
+            ordered.sort(key=lambda pk: _sort_value(docs[pk], attr), reverse=descending)
     return ordered
+
+
+def _sort_value(doc: _Doc, attr: str) -> Any:
+    return getattr(doc, attr)

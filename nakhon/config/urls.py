@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("nakhon.accounts.urls")),
     path("api/v1/", api.urls),
+    path("", include("nakhon.catalog.urls_ckan")),
     path("", include("nakhon.portal.urls")),
 ]

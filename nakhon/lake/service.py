@@ -345,7 +345,7 @@ def _write_csv(relation: Any, path: Any) -> None:
 
 
 def _write_xlsx(relation: Any, path: Any) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     count = relation.aggregate("count(*)").fetchone()
     if count and int(count[0]) > XLSX_MAX_ROWS:

@@ -431,7 +431,7 @@ def dataset_download(
     response = FileResponse(
         handle, as_attachment=True, filename=out.filename, content_type=out.content_type
     )
-    if out.temporary or not dataset.is_public():
+    if out.temporary or not dataset.is_public:
         response["Cache-Control"] = "private, no-store"
         return response
     response["Access-Control-Allow-Origin"] = "*"

@@ -215,7 +215,7 @@ def test_downloads_hold_every_row_of_the_version(demo, fmt):
     elif fmt == "parquet":
         names = pq.read_table(out.path).column("name_th").to_pylist()
     else:
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # type: ignore[import-untyped]
 
         sheet = load_workbook(out.path, read_only=True).active
         values = list(sheet.iter_rows(values_only=True))
