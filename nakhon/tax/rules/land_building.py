@@ -45,6 +45,7 @@ USES = (
 )
 INDIVIDUAL_ONLY = ("residential_primary", "residential_building_only")
 OWNER_KINDS = ("individual", "juristic")
+ITEM_KINDS = ("parcel", "building", "unit", "value")
 STRUCTURES = ("masonry", "half_masonry", "wood")
 # Limits that keep integer satang × millionths inside 64 bits, far beyond any real register.
 MAX_RAI = 50_000
@@ -653,11 +654,74 @@ def _bracket_numerator(rules: LandBuildingRules) -> pl.Expr:
 
 def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
     """Aggregate valued items per owner, use and vacancy step, and compute the tax."""
-    mixed = (
-        items.group_by("owner_id")
-        .agg(pl.col("owner_kind").n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
+    # Enum codes: grouping and comparing small integers, not strings, over the whole register.
+    is_vacant = pl.col("use") == "vacant"
+    grouped = items.select(
+        "owner_id",
+        pl.col("use").cast(pl.Enum(USES)),
+        pl.col("item_kind").cast(pl.Enum(ITEM_KINDS)),
+        (pl.col("owner_kind") == "juristic").alias("juristic"),
+        "vacant_years",
+        "value_satang",
+        "old_tax_satang",
+    ).with_columns(
+        pl.when(is_vacant)
+        .then(pl.col("vacant_years") // rules.vacant_every_years)
+        .otherwise(0)
+        .alias("vacant_step"),
+        *[
+            pl.when(pl.col("item_kind") == k)
+            .then(pl.col("value_satang"))
+            .otherwise(0)
+            .alias(f"{k}_value_satang")
+            for k in ITEM_KINDS
+        ],
     )
+    # One integer key instead of three when the owner ids are integers: a much faster group-by.
+    packed = items.schema["owner_id"].is_integer()
+    if packed:
+        bounds = items.select(pl.col("owner_id").min().alias("lo"), pl.col("owner_id").max())
+        lo, hi = bounds.row(0)
+        packed = lo is not None and lo > -(2**51) and hi < 2**51
+    keys = ["owner_id", "use", "vacant_step"]
+    if packed:
+        grouped = grouped.with_columns(
+            (
+                pl.col("owner_id").cast(pl.Int64) * 2048
+                + pl.col("use").to_physical().cast(pl.Int64) * 256
+                + pl.col("vacant_step").cast(pl.Int64)
+            ).alias("_key")
+        )
+        keys = ["_key"]
+    grouped = (
+        grouped.group_by(*keys)
+        .agg(
+            pl.col("juristic").min().alias("juristic_min"),
+            pl.col("juristic").max().alias("juristic_max"),
+            pl.len().alias("items"),
+            pl.col("parcel_value_satang").sum().alias("land_value_satang"),
+            pl.col("building_value_satang").sum(),
+            pl.col("unit_value_satang").sum(),
+            pl.col("value_value_satang").sum().alias("other_value_satang"),
+            pl.col("value_satang").sum().alias("base_satang"),
+            pl.col("old_tax_satang").sum(),
+            pl.col("old_tax_satang").count().alias("old_tax_count"),
+        )
+        .with_columns(
+            pl.when(pl.col("old_tax_count") > 0)
+            .then(pl.col("old_tax_satang"))
+            .alias("old_tax_satang")
+        )
+        .drop("old_tax_count")
+    )
+    if packed:
+        grouped = grouped.select(
+            (pl.col("_key") // 2048).cast(items.schema["owner_id"]).alias("owner_id"),
+            ((pl.col("_key") // 256) % 8).cast(pl.UInt8).cast(pl.Enum(USES)).alias("use"),
+            (pl.col("_key") % 256).alias("vacant_step"),
+            pl.all().exclude("_key"),
+        )
+    mixed = grouped.filter(pl.col("juristic_min") != pl.col("juristic_max"))
     if mixed.height:
         raise TaxInputError(
             [
@@ -668,36 +732,13 @@ def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
             ],
             mixed.height,
         )
-    is_vacant = pl.col("use") == "vacant"
-    grouped = (
-        items.with_columns(
-            pl.when(is_vacant)
-            .then(pl.col("vacant_years") // rules.vacant_every_years)
-            .otherwise(0)
-            .alias("vacant_step"),
-            *[
-                pl.when(pl.col("item_kind") == k)
-                .then(pl.col("value_satang"))
-                .otherwise(0)
-                .alias(f"{k}_value_satang")
-                for k in ("parcel", "building", "unit", "value")
-            ],
-        )
-        .group_by("owner_id", "use", "vacant_step")
-        .agg(
-            pl.col("owner_kind").first(),
-            pl.len().alias("items"),
-            pl.col("parcel_value_satang").sum().alias("land_value_satang"),
-            pl.col("building_value_satang").sum(),
-            pl.col("unit_value_satang").sum(),
-            pl.col("value_value_satang").sum().alias("other_value_satang"),
-            pl.col("value_satang").sum().alias("base_satang"),
-            pl.when(pl.col("old_tax_satang").is_null().all())
-            .then(None)
-            .otherwise(pl.col("old_tax_satang").sum())
-            .alias("old_tax_satang"),
-        )
-    )
+    grouped = grouped.with_columns(
+        pl.col("use").cast(pl.String),
+        pl.when(pl.col("juristic_max"))
+        .then(pl.lit("juristic"))
+        .otherwise(pl.lit("individual"))
+        .alias("owner_kind"),
+    ).drop("juristic_min", "juristic_max")
     too_big = grouped.filter(pl.col("base_satang") > MAX_BASE_SATANG)
     if too_big.height:
         raise TaxInputError(

@@ -1,14 +1,17 @@
-"""The same rules as a straightforward per-record Python loop (no Polars).
+"""The same rules as a straightforward per-record Python loop (no Polars), money in Decimal.
 
 Used as the reference the vectorised engines must equal record by record (tests and
-benchmarks/tax_assess.py), and as the baseline the benchmark compares speed against.
+benchmarks/tax_assess.py), and as the baseline the benchmark compares speed against. It is
+written the way a plain implementation would be: one record at a time, ``Decimal`` baht
+rounded to the satang half up (``quantize``), independent of the integer-satang arithmetic of
+the vectorised code — so equal results check both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from nakhon.tax.rules.land_building import (
@@ -23,11 +26,18 @@ from nakhon.tax.rules.land_building import (
     LandBuildingRules,
 )
 from nakhon.tax.rules.signboard import MAX_FACES, MAX_SIDE_CM, SIGN_TYPES, SignboardRules
-from nakhon.tax.rules.units import PPM, SATANG, SQ_WAH_PER_NGAN, SQ_WAH_PER_RAI, div_half_up
+from nakhon.tax.rules.units import PPM, SQ_WAH_PER_NGAN, SQ_WAH_PER_RAI
+
+CENT = Decimal("0.01")
 
 
-def hundredths(value: Any) -> int:
-    return math.floor(float(value) * 100 + 0.5)
+def dec(value: Any) -> Decimal:
+    """A register number as an exact decimal with at most 2 decimals (half up)."""
+    return Decimal(repr(float(value))).quantize(CENT, ROUND_HALF_UP)
+
+
+def satang(amount: Decimal) -> int:
+    return int(amount.quantize(CENT, ROUND_HALF_UP) * 100)
 
 
 def signboard_taxes(rules: SignboardRules, signs: Iterable[dict[str, Any]]) -> dict[str, int]:
@@ -65,11 +75,13 @@ def signboard_taxes(rules: SignboardRules, signs: Iterable[dict[str, Any]]) -> d
             1 if installed is None or installed < year_start else (installed.month - 1) // 3 + 1
         )
         percent = rules.proration_percent[quarter - 1]
+        share = Decimal(percent) / 100
+        minimum = Decimal(rules.minimum_baht)
         if rules.minimum_after_proration:
-            tax = max(annual * percent, rules.minimum_baht * SATANG)
+            tax = max(Decimal(annual) * share, minimum)
         else:
-            tax = max(annual, rules.minimum_baht) * percent
-        out[sign_id] = tax
+            tax = max(Decimal(annual), minimum) * share
+        out[sign_id] = satang(tax)
     return out
 
 
@@ -96,7 +108,7 @@ def land_building_taxes(
     """(owner, use, vacancy step) → (base, tax) in satang."""
     groups: dict[tuple[Any, str, int], list[Any]] = {}
 
-    def add(key: tuple[Any, str, int], owner_kind: str, value: int) -> None:
+    def add(key: tuple[Any, str, int], owner_kind: str, value: Decimal) -> None:
         group = groups.get(key)
         if group is None:
             groups[key] = [owner_kind, value]
@@ -105,58 +117,59 @@ def land_building_taxes(
 
     for row in parcels:
         owner, owner_kind, use, step = _item(rules, row, f"parcel {row['parcel_id']}")
-        rai, ngan, cwah = row["rai"], row["ngan"], hundredths(row["wah"])
-        price = hundredths(row["price_per_sq_wah"])
+        rai, ngan, wah = row["rai"], row["ngan"], dec(row["wah"])
+        price = dec(row["price_per_sq_wah"])
         if not (
             0 <= rai <= MAX_RAI
             and 0 <= ngan <= 3
-            and 0 <= cwah < 10_000
-            and 1 <= price <= MAX_PRICE_PER_SQ_WAH * SATANG
+            and 0 <= wah < 100
+            and Decimal("0.01") <= price <= MAX_PRICE_PER_SQ_WAH
         ):
             raise ValueError(f"parcel {row['parcel_id']}: bad area or price")
-        area = (rai * SQ_WAH_PER_RAI + ngan * SQ_WAH_PER_NGAN) * 100 + cwah
+        area = rai * SQ_WAH_PER_RAI + ngan * SQ_WAH_PER_NGAN + wah
         if area <= 0:
             raise ValueError(f"parcel {row['parcel_id']}: no area")
-        add((owner, use, step), owner_kind, div_half_up(area * price, 100))
+        add((owner, use, step), owner_kind, (area * price).quantize(CENT, ROUND_HALF_UP))
     for row in buildings:
         owner, owner_kind, use, step = _item(rules, row, f"building {row['building_id']}")
-        floor, price = hundredths(row["floor_area_m2"]), hundredths(row["price_per_m2"])
+        floor, price = dec(row["floor_area_m2"]), dec(row["price_per_m2"])
         structure, age = row["structure"], row["age_years"]
         if not (
-            1 <= floor <= MAX_FLOOR_M2 * 100
-            and 1 <= price <= MAX_PRICE_PER_M2 * SATANG
+            CENT <= floor <= MAX_FLOOR_M2
+            and CENT <= price <= MAX_PRICE_PER_M2
             and structure in STRUCTURES
             and 0 <= age <= 300
         ):
             raise ValueError(f"building {row['building_id']}: bad input")
-        gross = div_half_up(floor * price, 100)
-        value = div_half_up(gross * (100 - rules.depreciation_percent(structure, age)), 100)
-        add((owner, use, step), owner_kind, value)
+        gross = (floor * price).quantize(CENT, ROUND_HALF_UP)
+        kept = Decimal(100 - rules.depreciation_percent(structure, age)) / 100
+        add((owner, use, step), owner_kind, (gross * kept).quantize(CENT, ROUND_HALF_UP))
     for row in units:
         owner, owner_kind, use, step = _item(rules, row, f"unit {row['unit_id']}")
-        floor, price = hundredths(row["area_m2"]), hundredths(row["price_per_m2"])
-        if not (1 <= floor <= MAX_FLOOR_M2 * 100 and 1 <= price <= MAX_PRICE_PER_M2 * SATANG):
+        floor, price = dec(row["area_m2"]), dec(row["price_per_m2"])
+        if not (CENT <= floor <= MAX_FLOOR_M2 and CENT <= price <= MAX_PRICE_PER_M2):
             raise ValueError(f"unit {row['unit_id']}: bad input")
-        add((owner, use, step), owner_kind, div_half_up(floor * price, 100))
-
+        add((owner, use, step), owner_kind, (floor * price).quantize(CENT, ROUND_HALF_UP))
     out: dict[tuple[Any, str, int], tuple[int, int]] = {}
     for (owner, use, step), (owner_kind, base) in groups.items():
         exemption = rules.exemptions.get((use, owner_kind))
         exempt = (
-            0
+            Decimal(0)
             if exemption is None
-            else (base if exemption.full else min(base, exemption.amount_satang))
+            else (base if exemption.full else min(base, Decimal(exemption.amount_satang) / 100))
         )
         taxable = base - exempt
-        numerator = 0
+        tax = Decimal(0)
         for band in rules.bands[use]:
-            ppm = rules.band_ppm(band, step)
+            rate = Decimal(rules.band_ppm(band, step)) / PPM
+            lower = Decimal(band.lower_satang) / 100
+            upper = None if band.upper_satang is None else Decimal(band.upper_satang) / 100
             if rules.bracket_method == "marginal":
-                top = taxable if band.upper_satang is None else min(taxable, band.upper_satang)
-                numerator += max(top - band.lower_satang, 0) * ppm
-            elif taxable > band.lower_satang:
-                numerator = taxable * ppm
-        tax = div_half_up(numerator, PPM)
-        tax -= div_half_up(tax * rules.reduction_bp, 10_000)
-        out[(owner, use, step)] = (base, tax)
+                top = taxable if upper is None else min(taxable, upper)
+                tax += max(top - lower, Decimal(0)) * rate
+            elif taxable > lower:
+                tax = taxable * rate
+        tax = tax.quantize(CENT, ROUND_HALF_UP)
+        tax -= (tax * Decimal(rules.reduction_bp) / 10_000).quantize(CENT, ROUND_HALF_UP)
+        out[(owner, use, step)] = (satang(base), satang(tax))
     return out

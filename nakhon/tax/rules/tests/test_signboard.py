@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 import pytest
@@ -159,7 +160,7 @@ def test_batch_refuses_all_when_one_is_bad() -> None:
 
 def test_quote_is_the_batch_and_equals_the_loop() -> None:
     rules = load_rules("signboard", 2568)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "sign_id": f"s{i}",
             "sign_type": 1 + i % 3,
