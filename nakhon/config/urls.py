@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/", include("nakhon.accounts.urls")),
     path("api/v1/", api.urls),
     path("", include("nakhon.catalog.urls_ckan")),
+    path("", include("nakhon.catalog.urls_dcat")),
     path("", include("nakhon.portal.urls")),
 ]
