@@ -546,9 +546,11 @@ def _publish(
     user = user_of(actor)
     version = the_lake.publish(
         table,
-        _without_row(outcome.typed_batches(only_valid=only_valid)),
+        outcome.typed_rows(only_valid=only_valid),
         mode=mode,
         key=key,
+        # the required and primary-key checks have proved the published keys present and unique
+        key_checked=bool(key),
         properties={
             "nakhon.run": str(run.pk),
             "nakhon.actor": user.get_username() if user else "",
@@ -556,13 +558,6 @@ def _publish(
         },
     )
     return _mirror(dataset, run, actor, version, schema.to_dict())
-
-
-def _without_row(reader: Any) -> Iterator[pa.RecordBatch]:
-    for batch in reader:
-        if "_row" in batch.schema.names:
-            batch = batch.drop_columns(["_row"])
-        yield batch
 
 
 @transaction.atomic

@@ -141,6 +141,22 @@ class Outcome:
         sql = f"SELECT {cols} FROM ({relation}) ORDER BY _row"
         return typed_reader(self.normalized, sql, batch_rows=self.batch_rows)
 
+    def typed_rows(self, *, only_valid: bool = True) -> Any:
+        """The rows of :meth:`typed_batches` as a :class:`nakhon.lake.writer.DuckRows` query
+        (ordered by ``_row``, which is not published): the lake writes them with DuckDB."""
+        from nakhon.lake.writer import DuckRows  # pyiceberg: imported when publishing
+
+        cols = ", ".join(["_row", *(q_ident(c.name) for c in self.schema.columns)])
+        view = self.normalized.view
+        relation = self.report.valid_rows_sql(view) if only_valid else f"SELECT * FROM {view}"
+        return DuckRows(
+            self.normalized.con,
+            f"SELECT {cols} FROM ({relation})",
+            self.schema.arrow_schema(row=False),
+            order="_row",
+            rows=self.report.valid_rows if only_valid else self.report.total_rows,
+        )
+
     def close(self) -> None:
         """Drop the DuckDB work tables (the report's summary stays readable)."""
         self.report.close()

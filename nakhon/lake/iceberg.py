@@ -88,10 +88,13 @@ from nakhon.lake.schema import (
     plan_evolution,
     schema_changes,
 )
-from nakhon.lake.writer import MB, DataFileWriter
+from nakhon.lake.writer import MB, DataFileWriter, DuckDBFileWriter, DuckRows
+from nakhon.lake.writer import local_path as _local_path
+from nakhon.lake.writer import sql_string as _sql_string
 
 __all__ = [
     "Diff",
+    "DuckRows",
     "Lake",
     "LakeError",
     "SchemaChange",
@@ -180,19 +183,6 @@ def catalog_url(uri: str) -> str:
         if uri.startswith(prefix):
             return "postgresql+psycopg://" + uri[len(prefix) :]
     return uri
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _local_path(location: str) -> str | None:
-    """A local filesystem path for a ``file://`` (or plain absolute) location, else None."""
-    if location.startswith("file://"):
-        return location[len("file://") :]
-    if location.startswith("/"):
-        return location
-    return None
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -424,13 +414,14 @@ class Lake:
     def publish(
         self,
         ref: TableRef,
-        batches: Batches,
+        batches: Batches | DuckRows,
         *,
         mode: Mode | str,
         key: Sequence[str] | None = None,
         properties: Mapping[str, str] | None = None,
         drop_missing_columns: bool = False,
         progress: Callable[[int], None] | None = None,
+        key_checked: bool = False,
     ) -> Version:
         """Publish ``batches`` as one new version (one Iceberg snapshot), atomically.
 
@@ -442,14 +433,29 @@ class Lake:
         their schema may evolve the table (same rules as ``ensure_table``), in the same commit.
         ``progress(rows_written)`` is called after each batch. An exception raised by the batch
         iterator propagates unchanged, after the files written so far are deleted.
+
+        ``batches`` may also be :class:`DuckRows`, a DuckDB query: DuckDB then writes the files
+        itself (``COPY … TO``, all threads) when the table is on the local filesystem.
+        ``key_checked``: the caller has proved that the incoming keys are present and unique
+        (the ingest pipeline's ``required`` and ``primary-key`` checks), so the lake does not
+        read the new files again to check them; keys that clash with the table's rows on
+        ``append`` are still refused.
         """
         mode_name = str(getattr(mode, "value", mode))
         if mode_name not in MODES:
             raise LakeError("invalid-argument", f"mode must be one of {MODES}, not {mode_name!r}")
         summary = self._summary_properties(properties)
         summary[MODE_SUMMARY] = mode_name
-        arrow_schema, stream = _batch_stream(batches)
         table = self._load(ref)
+        direct = isinstance(batches, DuckRows) and _local_path(table.location()) is not None
+        stream: Iterator[pa.RecordBatch]
+        arrow_schema: pa.Schema | None
+        if isinstance(batches, DuckRows):
+            arrow_schema, stream = batches.schema, iter(())
+            if not direct:
+                arrow_schema, stream = _batch_stream(batches.batches())
+        else:
+            arrow_schema, stream = _batch_stream(batches)
         table_key = _key_of(table)
         key_list = list(key) if key else table_key
         if key and table_key and key_list != table_key:
@@ -467,19 +473,39 @@ class Lake:
         if key_list and key_list != table_key:
             txn.set_properties({KEY_PROPERTY: ",".join(key_list)})
 
-        writers: list[DataFileWriter] = []
-        writer = self._writer(table, schema)
-        writers.append(writer)
+        writers: list[DataFileWriter | DuckDBFileWriter] = []
         committing = False
         try:
-            for batch in stream:
-                writer.write(conform(batch, writer.arrow_schema))
-                if progress is not None:
-                    progress(writer.rows)
-            new_files = writer.finish()
+            if isinstance(batches, DuckRows) and direct:
+                copier = DuckDBFileWriter(
+                    table,
+                    schema,
+                    batches,
+                    target_file_size=self.target_file_size,
+                    probe_rows=self.row_group_rows,
+                )
+                writers.append(copier)
+                new_files = copier.write(progress)
+            else:
+                writer = self._writer(table, schema)
+                writers.append(writer)
+                for batch in stream:
+                    writer.write(conform(batch, writer.arrow_schema))
+                    if progress is not None:
+                        progress(writer.rows)
+                new_files = writer.finish()
             with self._connect() as con:
                 self._stage_snapshot(
-                    con, txn, table, schema, mode_name, key_list, new_files, summary, writers
+                    con,
+                    txn,
+                    table,
+                    schema,
+                    mode_name,
+                    key_list,
+                    new_files,
+                    summary,
+                    writers,
+                    key_checked=key_checked,
                 )
             committing = True
             try:
@@ -547,12 +573,14 @@ class Lake:
         key: list[str],
         new_files: list[DataFile],
         summary: dict[str, str],
-        writers: list[DataFileWriter],
+        writers: list[DataFileWriter | DuckDBFileWriter],
+        *,
+        key_checked: bool = False,
     ) -> None:
         """Check keys with DuckDB and stage the snapshot (one producer) in ``txn``."""
         current = table.current_snapshot()
         existing = _data_files(table, current)
-        if key:
+        if key and not key_checked:
             _check_incoming_keys(con, new_files, schema, key)
         if mode == "append":
             if key and existing:
@@ -593,7 +621,7 @@ class Lake:
         key: list[str],
         new_files: list[DataFile],
         existing: list[DataFile],
-        writers: list[DataFileWriter],
+        writers: list[DataFileWriter | DuckDBFileWriter],
     ) -> tuple[list[DataFile], list[DataFile], int]:
         """Copy-on-write upsert: the existing files holding an incoming key are rewritten
         without those rows; returns (files to remove, rewritten files, updated keys)."""

@@ -8,14 +8,20 @@ with the column statistics Iceberg uses for pruning. Nothing is committed here: 
 the ``DataFile``s to one transaction, or calls ``abort()`` to delete what was written.
 """
 
+# ruff: noqa: S608 - SQL below is built from quote()d identifiers and sql_string() literals
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any, cast
 
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 from pyiceberg.io import FileIO, OutputStream
 from pyiceberg.io.pyarrow import (
     compute_statistics_plan,
@@ -27,14 +33,68 @@ from pyiceberg.schema import Schema
 from pyiceberg.table import Table
 from pyiceberg.typedef import Record
 
-from nakhon.lake.schema import write_schema
+from nakhon.lake.diff import quote
+from nakhon.lake.model import LakeError
+from nakhon.lake.schema import duckdb_type, write_schema
 
 logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 
 
-class DataFileWriter:
+class _TableFiles:
+    """New data files of one table: their names, and ``DataFile``s with statistics."""
+
+    def __init__(self, table: Table, schema: Schema) -> None:
+        self.table = table
+        self.schema = schema
+        self.io: FileIO = table.io
+        self._location = table.location_provider()
+        self._spec_id = table.metadata.default_spec_id
+        self._stats_plan = compute_statistics_plan(schema, table.metadata.properties)
+        self._id_mapping = parquet_path_to_id_mapping(schema)
+        self._prefix = uuid.uuid4().hex
+        self._counter = 0
+        self.paths: list[str] = []  # every file created, for abort()
+        self.data_files: list[DataFile] = []
+        self.rows = 0
+
+    def _new_path(self) -> str:
+        name = f"{self._prefix}-{self._counter:05d}.parquet"
+        self._counter += 1
+        path = self._location.new_data_location(name)
+        self.paths.append(path)
+        return path
+
+    def abort(self) -> None:
+        """Delete every file this writer created (best effort)."""
+        delete_files(self.io, self.paths)
+        self.paths = []
+        self.data_files = []
+
+    def _add(self, path: str, size: int, metadata: pq.FileMetaData) -> None:
+        statistics = data_file_statistics_from_parquet_metadata(
+            parquet_metadata=metadata,
+            stats_columns=self._stats_plan,
+            parquet_column_mapping=self._id_mapping,
+        )
+        self.data_files.append(
+            DataFile.from_args(
+                content=DataFileContent.DATA,
+                file_path=path,
+                file_format=FileFormat.PARQUET,
+                partition=Record(),
+                file_size_in_bytes=size,
+                sort_order_id=None,
+                spec_id=self._spec_id,
+                equality_ids=None,
+                key_metadata=None,
+                **statistics.to_serialized_dict(),
+            )
+        )
+
+
+class DataFileWriter(_TableFiles):
     """Write conformed record batches into new data files under the table's data location."""
 
     def __init__(
@@ -47,29 +107,18 @@ class DataFileWriter:
         row_group_bytes: int = 96 * MB,
         compression: str = "zstd",
     ) -> None:
-        self.table = table
-        self.schema = schema
+        super().__init__(table, schema)
         self.arrow_schema = write_schema(schema)
         self.target_file_size = target_file_size
         self.row_group_rows = row_group_rows
         self.row_group_bytes = row_group_bytes
         self.compression = compression
-        self.io: FileIO = table.io
-        self._location = table.location_provider()
-        self._spec_id = table.metadata.default_spec_id
-        self._stats_plan = compute_statistics_plan(schema, table.metadata.properties)
-        self._id_mapping = parquet_path_to_id_mapping(schema)
-        self._prefix = uuid.uuid4().hex
-        self._counter = 0
         self._buffer: list[pa.RecordBatch] = []
         self._buffer_rows = 0
         self._buffer_bytes = 0
         self._sink: OutputStream | None = None
         self._writer: pq.ParquetWriter | None = None
         self._path: str | None = None
-        self.paths: list[str] = []  # every file created, for abort()
-        self.data_files: list[DataFile] = []
-        self.rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
         if batch.num_rows == 0:
@@ -97,9 +146,7 @@ class DataFileWriter:
         except Exception:  # cleaning up after another error
             logger.debug("closing an aborted data file failed", exc_info=True)
         self._writer = self._sink = None
-        delete_files(self.io, self.paths)
-        self.paths = []
-        self.data_files = []
+        super().abort()
 
     def _flush(self) -> None:
         if not self._buffer:
@@ -115,10 +162,7 @@ class DataFileWriter:
             self._close_file()
 
     def _open_file(self) -> None:
-        name = f"{self._prefix}-{self._counter:05d}.parquet"
-        self._counter += 1
-        path = self._location.new_data_location(name)
-        self.paths.append(path)
+        path = self._new_path()
         self._path = path
         self._sink = self.io.new_output(path).create(overwrite=False)
         self._writer = pq.ParquetWriter(
@@ -135,28 +179,179 @@ class DataFileWriter:
         self._writer.close()
         size = self._sink.tell()
         self._sink.close()
-        statistics = data_file_statistics_from_parquet_metadata(
-            parquet_metadata=self._writer.writer.metadata,
-            stats_columns=self._stats_plan,
-            parquet_column_mapping=self._id_mapping,
-        )
-        self.data_files.append(
-            DataFile.from_args(
-                content=DataFileContent.DATA,
-                file_path=self._path,
-                file_format=FileFormat.PARQUET,
-                partition=Record(),
-                file_size_in_bytes=size,
-                sort_order_id=None,
-                spec_id=self._spec_id,
-                equality_ids=None,
-                key_metadata=None,
-                **statistics.to_serialized_dict(),
-            )
-        )
+        self._add(self._path, size, self._writer.writer.metadata)
         self._writer = None
         self._sink = None
         self._path = None
+
+
+@dataclass(frozen=True)
+class DuckRows:
+    """Rows to publish given as a DuckDB query, which DuckDB writes to Parquet itself.
+
+    The ingest pipeline's validated rows are already a DuckDB table: ``COPY … TO`` writes them
+    with all threads, without a round trip through Arrow batches in Python. ``sql`` selects the
+    columns of ``schema`` (their Arrow types, as a publish of batches would bring them) and,
+    when ``order`` is given, that BIGINT column too: rows are written in its order (the source
+    row number) and it is not published.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    sql: str
+    schema: pa.Schema
+    order: str | None = None
+    rows: int | None = None  # how many rows ``sql`` gives, when the caller knows
+
+    def batches(self, batch_rows: int = 128 * 1024) -> pa.RecordBatchReader:
+        """The same rows as Arrow batches (for a lake whose files are not local)."""
+        columns = ", ".join(quote(f.name) for f in self.schema)
+        order = f" ORDER BY {quote(self.order)}" if self.order else ""
+        cursor = self.con.cursor()
+        reader = cursor.execute(f"SELECT {columns} FROM ({self.sql}){order}").to_arrow_reader(
+            batch_rows
+        )
+
+        def cast() -> Iterator[pa.RecordBatch]:
+            for batch in reader:
+                yield pa.RecordBatch.from_arrays(
+                    [c.cast(f.type) for c, f in zip(batch.columns, self.schema, strict=True)],
+                    schema=self.schema,
+                )
+
+        return pa.RecordBatchReader.from_batches(self.schema, cast())
+
+
+class DuckDBFileWriter(_TableFiles):
+    """Write :class:`DuckRows` into new data files with DuckDB's ``COPY … TO`` (local tables).
+
+    Each file holds a contiguous range of ``order`` values, so the table reads back in that
+    order; the first file holds ``probe_rows`` rows and its size on disk sets how many rows
+    the next ones take to come near ``target_file_size``. Values are cast to the table's
+    column types (a value that does not fit is ``LakeError("invalid-value")``); columns of the
+    table the rows lack are written as NULL. ``abort()`` deletes what was written.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        schema: Schema,
+        rows: DuckRows,
+        *,
+        target_file_size: int = 128 * MB,
+        probe_rows: int = 1_000_000,
+        compression: str = "zstd",
+    ) -> None:
+        super().__init__(table, schema)
+        self.source = rows
+        self.target_file_size = target_file_size
+        self.probe_rows = probe_rows
+        self.compression = compression
+
+    def write(self, progress: Callable[[int], None] | None = None) -> list[DataFile]:
+        """Write every row; the ``DataFile``s of the files written."""
+        con = self.source.con.cursor()
+        try:
+            select = self._select(con)
+            source = f"({self.source.sql}) s"
+            if self.source.order is None:
+                self._copy(con, f"{select} FROM {source}")
+                return self.data_files
+            order = f"s.{quote(self.source.order)}"
+            known = self.source.rows
+            if known is not None and known <= self.probe_rows:
+                self._copy(con, f"{select} FROM {source} ORDER BY {order}")
+                return self.data_files
+            row = con.execute(f"SELECT min({order}), max({order}), count(*) FROM {source}")
+            low, high, total = row.fetchone() or (None, None, 0)
+            if not total:
+                return self.data_files
+            if total <= self.probe_rows:
+                self._copy(con, f"{select} FROM {source} ORDER BY {order}")
+                return self.data_files
+            step = self.probe_rows
+            while low <= high:
+                upto = high
+                if total - self.rows > step:
+                    # the next `step` rows: the order values have gaps (blank lines, cells
+                    # over several lines), so find the last one taken
+                    last = con.execute(
+                        f"SELECT max(o) FROM (SELECT {order} AS o FROM {source} "
+                        f"WHERE {order} >= {low} ORDER BY o LIMIT {step})"
+                    ).fetchone()
+                    upto = last[0] if last and last[0] is not None else high
+                size = self._copy(
+                    con,
+                    f"{select} FROM {source} WHERE {order} BETWEEN {low} AND {upto} "
+                    f"ORDER BY {order}",
+                )
+                if progress is not None:
+                    progress(self.rows)
+                if len(self.data_files) == 1 and size:
+                    per_row = size / max(self.data_files[0].record_count, 1)
+                    step = max(1, int(self.target_file_size / per_row))
+                low = upto + 1
+            return self.data_files
+        except duckdb.ConversionException as exc:
+            message = f"a value does not fit its lake column: {exc}"
+            raise LakeError("invalid-value", message) from exc
+        finally:
+            con.close()
+
+    def _select(self, con: duckdb.DuckDBPyConnection) -> str:
+        incoming = {
+            str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {self.source.sql}").fetchall()
+        }
+        names = set(self.source.schema.names)
+        exprs = []
+        for f in self.schema.fields:
+            target = duckdb_type(f.field_type)
+            if f.name not in names:
+                exprs.append(f"CAST(NULL AS {target}) AS {quote(f.name)}")
+                continue
+            column = f"s.{quote(f.name)}"
+            if target == "TIMESTAMPTZ" and incoming.get(f.name) == "TIMESTAMP":
+                expr = f"timezone('UTC', {column})"  # naive UTC values, as Arrow's tz="UTC"
+            elif incoming.get(f.name) == target:
+                expr = column
+            else:
+                expr = f"CAST({column} AS {target})"
+            exprs.append(f"{expr} AS {quote(f.name)}")
+        return "SELECT " + ", ".join(exprs)
+
+    def _copy(self, con: duckdb.DuckDBPyConnection, query: str) -> int:
+        path = self._new_path()
+        local = local_path(path)
+        if local is None:  # pragma: no cover - the lake uses this writer for local tables only
+            raise LakeError("invalid-argument", f"{path} is not on the local filesystem")
+        Path(local).parent.mkdir(parents=True, exist_ok=True)
+        ids = ", ".join(f"{sql_string(f.name)}: {f.field_id}" for f in self.schema.fields)
+        con.execute(
+            f"COPY ({query}) TO {sql_string(local)} (FORMAT parquet, "
+            f"COMPRESSION {self.compression}, FIELD_IDS {{{ids}}})"
+        )
+        metadata = pq.read_metadata(local)
+        if metadata.num_rows == 0:
+            delete_files(self.io, [path])
+            self.paths.pop()
+            return 0
+        size = os.path.getsize(local)
+        self._add(path, size, metadata)
+        self.rows += metadata.num_rows
+        return size
+
+
+def local_path(location: str) -> str | None:
+    """A local filesystem path for a ``file://`` (or plain absolute) location, else None."""
+    if location.startswith("file://"):
+        return location[len("file://") :]
+    if location.startswith("/"):
+        return location
+    return None
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def delete_files(io: FileIO, paths: list[str]) -> None:
