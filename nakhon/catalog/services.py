@@ -343,3 +343,16 @@ def _post_webhook(url: str, payload: dict[str, Any]) -> None:
             pass
     except OSError as exc:
         logger.warning("overdue webhook %s failed: %s", url, exc)
+
+
+def dataset_seen(dataset: Dataset, *, actor: Any, download: bool = False) -> None:
+    """Count a public view or download (the popularity sort). Staff of the city are not
+    counted; the dataset's ``updated_at`` is not touched."""
+    from django.db.models import F
+
+    from nakhon.core.permissions import can
+
+    if can(actor, "dataset.list", dataset.municipality):
+        return
+    field = "download_count" if download else "view_count"
+    Dataset.objects.filter(pk=dataset.pk).update(**{field: F(field) + 1})

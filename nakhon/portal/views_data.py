@@ -25,25 +25,160 @@ from nakhon.ingestion import pipeline
 from nakhon.lake import service as lake_service
 from nakhon.portal.decorators import municipality_view, wants_json
 
+PAGE_SIZE = 20
+LIST_FACETS = (
+    "organization",
+    "groups",
+    "tags",
+    "res_format",
+    "data_type",
+    "freshness",
+    "geo_coverage",
+)
+LIST_SORTS = {
+    "relevance": "score desc, metadata_modified desc",
+    "recent": "metadata_modified desc",
+    "popular": "views_recent desc, metadata_modified desc",
+    "title": "title_string asc",
+}
+
 
 @municipality_view
 def dataset_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    datasets = list(selectors.dataset_list(actor=request.user, municipality=municipality))
+    """The catalog: search (Thai words found inside Thai text), facets, sort, pages."""
+    q = request.GET.get("q", "").strip()[:200]
+    sort_key = request.GET.get("sort") or ("relevance" if q else "title")
+    if sort_key not in LIST_SORTS:
+        sort_key = "title"
+    filters = [
+        (name, value, False)
+        for name in LIST_FACETS
+        for value in request.GET.getlist(name)[:10]
+        if value
+    ]
+    page = max(_int(request.GET.get("page")) or 1, 1)
+    result = selectors.dataset_search(
+        actor=request.user,
+        municipality=municipality,
+        q=q,
+        filters=filters,
+        sort=LIST_SORTS[sort_key],
+        rows=PAGE_SIZE,
+        start=(page - 1) * PAGE_SIZE,
+        facet_fields=LIST_FACETS,
+    )
     now = timezone.now()
-    rows = [(d, selectors.dataset_freshness(d, now)) for d in datasets]
     if wants_json(request):
         return JsonResponse(
-            {"datasets": [selectors.dataset_summary(d, now) for d in datasets]},
+            {
+                "count": result.count,
+                "page": page,
+                "datasets": [selectors.dataset_summary(d, now) for d in result.datasets],
+                "facets": result.facets,
+            },
             json_dumps_params={"ensure_ascii": False},
         )
+    pages = (result.count + PAGE_SIZE - 1) // PAGE_SIZE
     return render(
         request,
         "portal/data/dataset_list.html",
         {
-            "rows": rows,
+            "rows": [(d, selectors.dataset_freshness(d, now)) for d in result.datasets],
+            "count": result.count,
+            "q": q,
+            "sort": sort_key,
+            "sorts": _sort_choices(q),
+            "facets": _facet_blocks(request, municipality, result.facets, filters),
+            "active": [
+                (name, value, _facet_label(municipality, name, value)) for name, value, _ in filters
+            ],
+            "page": page,
+            "pages": pages,
+            "prev_query": _query(request, page=page - 1) if page > 1 else None,
+            "next_query": _query(request, page=page + 1) if page < pages else None,
             "can_steward": can(request.user, "dataset.create", municipality),
         },
     )
+
+
+def _sort_choices(q: str) -> list[tuple[str, str]]:
+    choices = [
+        ("recent", _("Recently updated")),
+        ("popular", _("Most viewed")),
+        ("title", _("Title")),
+    ]
+    return ([("relevance", _("Relevance"))] if q else []) + choices
+
+
+def _query(request: HttpRequest, **changes: Any) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params[key] = str(value)
+    return params.urlencode()
+
+
+FACET_TITLES = {
+    "organization": gettext_lazy("Department"),
+    "groups": gettext_lazy("Theme"),
+    "tags": gettext_lazy("Tag"),
+    "res_format": gettext_lazy("Format"),
+    "data_type": gettext_lazy("Data type"),
+    "freshness": gettext_lazy("Freshness"),
+    "geo_coverage": gettext_lazy("Geographic coverage"),
+}
+
+
+def _facet_label(municipality: Municipality, name: str, value: str) -> str:
+    from django.utils.translation import get_language
+
+    english = (get_language() or "th").startswith("en")
+    if name == "organization":
+        dept = Department.objects.filter(municipality=municipality, code=value).first()
+        return (dept.name_en if english and dept.name_en else dept.name_th) if dept else value
+    if name == "groups":
+        from nakhon.catalog.models import Theme
+
+        theme = Theme.objects.filter(municipality=municipality, slug=value).first()
+        return (theme.name_en if english and theme.name_en else theme.name_th) if theme else value
+    terms = {
+        "data_type": vocab.DATA_TYPES,
+        "geo_coverage": vocab.GEO_COVERAGES,
+    }.get(name)
+    if terms:
+        term = vocab.term(terms, value)
+        return (term.en if english else term.th) if term else value
+    if name == "freshness":
+        return {"fresh": _("Fresh"), "due": _("Due"), "overdue": _("Overdue")}.get(value, value)
+    return value
+
+
+def _facet_blocks(
+    request: HttpRequest,
+    municipality: Municipality,
+    facets: dict[str, dict[str, int]],
+    filters: list[tuple[str, str, bool]],
+) -> list[dict[str, Any]]:
+    chosen = {(name, value) for name, value, _ in filters}
+    blocks = []
+    for name in LIST_FACETS:
+        items = []
+        for value, count in list(facets.get(name, {}).items())[:12]:
+            params = request.GET.copy()
+            params.pop("page", None)
+            values = params.getlist(name)
+            active = (name, value) in chosen
+            params.setlist(name, [v for v in values if v != value] if active else [*values, value])
+            items.append(
+                {
+                    "label": _facet_label(municipality, name, value),
+                    "count": count,
+                    "active": active,
+                    "query": params.urlencode(),
+                }
+            )
+        if items:
+            blocks.append({"name": name, "title": FACET_TITLES[name], "items": items})
+    return blocks
 
 
 def _metadata_rows(d: Dataset) -> list[tuple[str, str]]:
@@ -95,11 +230,17 @@ def _metadata_rows(d: Dataset) -> list[tuple[str, str]]:
 
 @municipality_view
 def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) -> HttpResponse:
+    """A dataset: metadata, freshness, versions, a preview (of ?version=N too), downloads,
+    API examples and a citation with a version-stable address."""
     dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
     pipeline.versions_sync(dataset)
     dataset.refresh_from_db()
     versions = list(dataset.versions.order_by("-number")[:10])
-    preview = lake_service.rows(actor=request.user, dataset=dataset, limit=20)
+    version = _int(request.GET.get("version"))
+    preview = lake_service.rows(actor=request.user, dataset=dataset, version=version, limit=20)
+    services.dataset_seen(dataset, actor=request.user)
+    shown = preview.version
+    downloads = _downloads(municipality, dataset, shown.number if shown else None)
     if wants_json(request):
         return JsonResponse(
             {
@@ -108,12 +249,14 @@ def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) ->
                 "description_en": dataset.description_en,
                 "table_schema": dataset.table_schema,
                 "versions": [v.as_dict() for v in versions],
+                "version": shown.number if shown else None,
                 "preview": {
                     "columns": preview.columns,
                     "rows": preview.rows,
                     "total": preview.total,
                     "masked": preview.masked,
                 },
+                "downloads": {fmt: request.build_absolute_uri(url) for fmt, url in downloads},
             },
             json_dumps_params={"ensure_ascii": False, "default": str},
         )
@@ -129,38 +272,129 @@ def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) ->
             "metadata": _metadata_rows(dataset),
             "versions": versions,
             "preview": preview,
+            "shown": shown,
+            "pinned": version is not None,
+            "downloads": downloads,
+            "examples": _examples(request, municipality, dataset, downloads),
+            "citation": _citation(request, municipality, dataset, shown),
             "runs": runs,
             "can_upload": can(request.user, "dataset.ingest", municipality),
         },
     )
 
 
+def _downloads(
+    municipality: Municipality, dataset: Dataset, version: int | None
+) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    if version is None:
+        return []
+    out = []
+    for fmt in lake_service.export_formats(dataset):
+        url = reverse(
+            "portal:dataset-download",
+            kwargs={"slug": municipality.slug, "ds": dataset.slug, "fmt": fmt},
+        )
+        out.append((fmt, f"{url}?version={version}"))
+    return out
+
+
+def _examples(
+    request: HttpRequest,
+    municipality: Municipality,
+    dataset: Dataset,
+    downloads: list[tuple[str, str]],
+) -> dict[str, str]:
+    """Ready-to-run API examples (curl, Python) for this dataset."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    city = f"{base}/{municipality.slug}"
+    rows = f"{base}/api/v1/municipalities/{municipality.slug}/datasets/{dataset.slug}/rows?limit=10"
+    csv_url = base + dict(downloads).get("csv", "") if downloads else ""
+    return {
+        "curl": f"curl '{rows}'\n"
+        f"curl -X POST '{city}/api/3/action/package_show' -H 'Content-Type: application/json' "
+        f'-d \'{{"id": "{dataset.slug}"}}\'',
+        "python": "import ckanapi\n"
+        f"city = ckanapi.RemoteCKAN('{city}')\n"
+        f"dataset = city.action.package_show(id='{dataset.slug}')\n"
+        + (f"import pandas\ntable = pandas.read_csv('{csv_url}')" if csv_url else ""),
+    }
+
+
+def _citation(
+    request: HttpRequest, municipality: Municipality, dataset: Dataset, version: Any
+) -> str:
+    """APA-style, with the version-stable address of the version shown."""
+    from django.urls import reverse
+
+    from nakhon.core import thai
+
+    url = request.build_absolute_uri(
+        reverse("portal:dataset-detail", kwargs={"slug": municipality.slug, "ds": dataset.slug})
+    )
+    english = (request.LANGUAGE_CODE or "th").startswith("en")
+    name = municipality.name_en if english else municipality.name_th
+    title = dataset.title_en if english and dataset.title_en else dataset.title_th
+    if version is None:
+        return f"{name}. {title}. {url}"
+    year = version.committed_at.year if english else version.committed_at.year + 543
+    today = timezone.localdate()
+    retrieved = (
+        f"Retrieved {today.isoformat()}" if english else f"สืบค้นเมื่อ {thai.format_thai_date(today)}"
+    )
+    label = "version" if english else "รุ่น"
+    stable = f"{url}?version={version.number}"
+    return f"{name}. ({year}). {title} [{label} {version.number}]. {retrieved}, {stable}"
+
+
+ROW_OPERATORS = (
+    ("eq", "="),
+    ("ne", "≠"),
+    ("lt", "<"),
+    ("lte", "≤"),
+    ("gt", ">"),
+    ("gte", "≥"),
+    ("contains", gettext_lazy("contains")),
+)
+
+
 @municipality_view
 def dataset_rows(request: HttpRequest, municipality: Municipality, ds: str) -> HttpResponse:
-    """Rows of the current version, of a version (?version=N) or as of a date (?as_of=)."""
+    """Rows of the current version, of a version (?version=N) or as of a date (?as_of=),
+    with a text search (?q=), a filter (?col=&op=&val=), a sort (?sort=&desc=1) and pages."""
+    from nakhon.lake import query as lake_query
+
     dataset = selectors.dataset_get(actor=request.user, municipality=municipality, slug=ds)
     version = _int(request.GET.get("version"))
     as_of = _as_of(request.GET.get("as_of"))
     limit = min(_int(request.GET.get("limit")) or 50, 1000)
     offset = max(_int(request.GET.get("offset")) or 0, 0)
-    page = lake_service.rows(
-        actor=request.user,
-        dataset=dataset,
-        version=version,
-        as_of=as_of,
+    column, op, value = (request.GET.get(k, "") for k in ("col", "op", "val"))
+    conditions = [lake_query.Condition(column, op or "eq", value)] if column and value else []
+    sort = request.GET.get("sort", "")
+    spec = lake_query.Spec(
+        conditions=conditions,
+        q=request.GET.get("q", ""),
+        sort=[(sort, request.GET.get("desc") == "1")] if sort else [],
         limit=limit,
         offset=offset,
     )
+    page = lake_service.query(
+        actor=request.user, dataset=dataset, spec=spec, version=version, as_of=as_of
+    )
+    result = page.result
+    total = result.total or 0
     if wants_json(request):
         return JsonResponse(
             {
                 "version": page.version.number if page.version else None,
-                "columns": page.columns,
-                "rows": page.rows,
-                "total": page.total,
+                "columns": result.columns,
+                "rows": [list(r.values()) for r in result.rows],
+                "total": total,
                 "offset": offset,
                 "limit": limit,
-                "masked": page.masked,
+                "hidden": page.hidden,
             },
             json_dumps_params={"ensure_ascii": False, "default": str},
         )
@@ -170,9 +404,29 @@ def dataset_rows(request: HttpRequest, municipality: Municipality, ds: str) -> H
         {
             "dataset": dataset,
             "page": page,
+            "columns": result.columns,
+            "rows": [list(r.values()) for r in result.rows],
+            "total": total,
             "as_of": request.GET.get("as_of", ""),
-            "next_offset": offset + limit if offset + limit < page.total else None,
-            "prev_offset": max(offset - limit, 0) if offset else None,
+            "params": {
+                "q": spec.q,
+                "col": column,
+                "op": op or "eq",
+                "val": value,
+                "sort": sort,
+                "desc": request.GET.get("desc") == "1",
+            },
+            "operators": ROW_OPERATORS,
+            "sort_links": {
+                c: _query(
+                    request, sort=c, desc="0" if sort == c and spec.sort[0][1] else "1", offset=0
+                )
+                for c in result.columns
+            },
+            "next_query": _query(request, offset=offset + limit)
+            if offset + limit < total
+            else None,
+            "prev_query": _query(request, offset=max(offset - limit, 0)) if offset else None,
             "versions": list(dataset.versions.order_by("-number")),
         },
     )
@@ -425,6 +679,7 @@ def dataset_download(
     out = lake_service.export(
         actor=request.user, dataset=dataset, fmt=fmt, version=_int(request.GET.get("version"))
     )
+    services.dataset_seen(dataset, actor=request.user, download=True)
     handle = out.path.open("rb")
     if out.temporary:  # personal data: nothing stays on disk once sent
         out.path.unlink()
