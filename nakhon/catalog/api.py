@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -92,6 +92,12 @@ def _run_out(run: IngestRun) -> dict[str, Any]:
     }
 
 
+class SearchOut(Schema):
+    count: int
+    datasets: list[DatasetOut]
+    facets: dict[str, dict[str, int]]
+
+
 @router.get("/municipalities/{slug}/datasets", response=list[DatasetOut])
 def datasets(request: HttpRequest, slug: str) -> Any:
     """Datasets with their freshness (public datasets only, unless you are staff of the city)."""
@@ -100,6 +106,41 @@ def datasets(request: HttpRequest, slug: str) -> Any:
         selectors.dataset_summary(d)
         for d in selectors.dataset_list(actor=actor_of(request), municipality=m)
     ]
+
+
+@router.get("/municipalities/{slug}/search", response=SearchOut)
+def search(
+    request: HttpRequest,
+    slug: str,
+    q: str = "",
+    filter: Query[list[str] | None] = None,
+    sort: str = "",
+    limit: int = 20,
+    offset: int = 0,
+    facet: Query[list[str] | None] = None,
+) -> Any:
+    """Search the catalog: ``q`` in Thai or English (Thai is cut into words, so ``ภาษีป้าย``
+    finds ``ข้อมูลภาษีป้ายประจำปี``; small typos are forgiven), ``filter=organization:health``
+    (repeatable; fields: organization, groups, tags, res_format, data_type, freshness,
+    geo_coverage), ``sort`` as in CKAN (``score desc``, ``metadata_modified desc``,
+    ``title_string asc``, ``views_recent desc``), facet counts for each ``facet``."""
+    m = account_selectors.municipality_get(slug=slug)
+    filters = [f for text in filter or [] for f in selectors.parse_fq(text)]
+    result = selectors.dataset_search(
+        actor=actor_of(request),
+        municipality=m,
+        q=q,
+        filters=filters,
+        sort=sort,
+        rows=limit,
+        start=offset,
+        facet_fields=facet or [],
+    )
+    return {
+        "count": result.count,
+        "datasets": [selectors.dataset_summary(d) for d in result.datasets],
+        "facets": result.facets,
+    }
 
 
 @router.get("/municipalities/{slug}/datasets/{ds}", response=DatasetOut)
@@ -148,6 +189,110 @@ def rows(
         "limit": limit,
         "masked": page.masked,
     }
+
+
+class QueryOut(Schema):
+    version: int | None
+    columns: list[str]
+    types: dict[str, str]
+    rows: list[dict[str, Any]]
+    total: int | None
+    offset: int
+    limit: int
+    hidden: list[str]
+
+
+def _pairs(values: list[str] | None, name: str, parts: int) -> list[list[str]]:
+    from nakhon.core.errors import InvalidInput
+
+    out = []
+    for value in values or []:
+        pieces = value.split(":", parts - 1)
+        if len(pieces) != parts:
+            raise InvalidInput(
+                f"{name} must look like "
+                + ("column:op:value" if parts == 3 else "function:column"),
+                errors={name: value},
+            )
+        out.append(pieces)
+    return out
+
+
+@router.get("/municipalities/{slug}/datasets/{ds}/query", response=QueryOut)
+def query(
+    request: HttpRequest,
+    slug: str,
+    ds: str,
+    fields: str = "",
+    filter: Query[list[str] | None] = None,
+    q: str = "",
+    sort: str = "",
+    group_by: str = "",
+    aggregate: Query[list[str] | None] = None,
+    limit: int = 100,
+    offset: int = 0,
+    include_total: bool = True,
+    version: int | None = None,
+    as_of: dt.datetime | None = None,
+) -> Any:
+    """Rows answered by a question, of the current version, of ``version`` or as of ``as_of``:
+    ``fields=a,b`` · ``filter=column:op:value`` (repeatable; op: eq, ne, lt, lte, gt, gte,
+    contains, in (values split by ``|``), null, notnull) · ``q`` (text in any text column) ·
+    ``sort=a,-b`` (``-`` descending) · ``group_by=a,b`` with ``aggregate=sum:b``
+    (repeatable; count, count_distinct, sum, avg, min, max; ``count:*``) · ``limit`` (≤ 10,000)
+    and ``offset``. Personal-data columns are left out unless your role (and token scope)
+    allows them; such reads are audited. There is no SQL here."""
+    from nakhon.lake import query as lake_query
+
+    m = account_selectors.municipality_get(slug=slug)
+    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
+    conditions = [
+        lake_query.Condition(c, op, v.split("|") if op == "in" else v)
+        for c, op, v in _pairs(filter, "filter", 3)
+    ]
+    spec = lake_query.Spec(
+        columns=[f.strip() for f in fields.split(",") if f.strip()] or None,
+        conditions=conditions,
+        q=q,
+        sort=[
+            (s.strip().lstrip("-"), s.strip().startswith("-")) for s in sort.split(",") if s.strip()
+        ],
+        limit=limit,
+        offset=offset,
+        group_by=[g.strip() for g in group_by.split(",") if g.strip()],
+        aggregates=[(f, c) for f, c in _pairs(aggregate, "aggregate", 2)],
+        include_total=include_total,
+    )
+    page = lake_service.query(
+        actor=actor_of(request), dataset=d, spec=spec, version=version, as_of=as_of
+    )
+    return {
+        "version": page.version.number if page.version else None,
+        "columns": page.result.columns,
+        "types": page.result.types,
+        "rows": page.result.rows,
+        "total": page.result.total,
+        "offset": offset,
+        "limit": limit,
+        "hidden": page.hidden,
+    }
+
+
+@router.get("/municipalities/{slug}/datasets/{ds}/download/{fmt}")
+def download(request: HttpRequest, slug: str, ds: str, fmt: str, version: int | None = None) -> Any:
+    """The whole version as ``csv`` (UTF-8 with BOM), ``xlsx``, ``json``, ``geojson`` (datasets
+    with a geometry or latitude/longitude) or ``parquet``."""
+    from django.http import FileResponse
+
+    m = account_selectors.municipality_get(slug=slug)
+    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
+    out = lake_service.export(actor=actor_of(request), dataset=d, fmt=fmt, version=version)
+    handle = out.path.open("rb")
+    if out.temporary:
+        out.path.unlink()
+    return FileResponse(
+        handle, as_attachment=True, filename=out.filename, content_type=out.content_type
+    )
 
 
 @router.get("/municipalities/{slug}/datasets/{ds}/diff")
