@@ -7,6 +7,16 @@ pipeline so the demo shows real versions, reports and freshness.
 - ``markets``: fresh markets with coordinates inside the municipal boundary — UTF-8 CSV.
 - ``budget``: the annual budget by department, fiscal years 2563–2568 — an Excel file with
   merged title rows above the header.
+- ``stall-holders``: market stall holders — a *public* dataset whose name, Thai ID and phone
+  columns are personal data (the pipeline flags them): the public sees the stalls, never the
+  people.
+- ``elderly-allowance``: recipients of the elderly allowance — classified *personal*, so it
+  never appears publicly at all.
+
+The people in the last two are invented: names drawn from common Thai given names and
+surnames, Thai ID numbers that pass the ID check but carry the province code 99, which does not
+exist (so they belong to nobody), phone numbers in 099. They exist so tests can sweep every public page and
+API for them.
 
 The community names are generated from common Khon Kaen place-name elements, not a real list.
 """
@@ -150,6 +160,101 @@ def _budget_xlsx(rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
+_GIVEN = [
+    "สมชาย",
+    "สมหญิง",
+    "ประเสริฐ",
+    "วันเพ็ญ",
+    "บุญมี",
+    "สุดารัตน์",
+    "ทองดี",
+    "อำไพ",
+    "ชัยวัฒน์",
+    "มาลัย",
+    "สมศักดิ์",
+    "จันทร์เพ็ญ",
+    "วิเชียร",
+    "บุญเรือน",
+    "สุนทร",
+    "ละเอียด",
+]
+_FAMILY = [
+    "ใจดี",
+    "ศรีสุข",
+    "แก้วมณี",
+    "ทองคำ",
+    "พรหมมา",
+    "ศรีบุญเรือง",
+    "บุญประเสริฐ",
+    "คำแก้ว",
+    "สีหาราช",
+    "ภูมิภักดิ์",
+    "แสนสุข",
+    "ชาญวิทย์",
+]
+_GOODS = [
+    "ผักสด",
+    "ผลไม้",
+    "เนื้อหมู",
+    "ไก่สด",
+    "ปลาน้ำจืด",
+    "ข้าวเหนียว",
+    "อาหารปรุงสุก",
+    "เครื่องแกง",
+    "ขนมไทย",
+    "ของชำ",
+]
+
+
+def fake_thai_id(rng: random.Random) -> str:
+    """A Thai ID number that passes every check (category 1–8, check digit) but belongs to
+    nobody: digits 2–3 hold the province code, and there is no province 99."""
+    from stdnum.th import pin
+
+    body = f"{rng.randint(1, 8)}99{rng.randint(0, 999_999_999):09d}"
+    return body + pin.calc_check_digit(body)
+
+
+def fake_person(rng: random.Random) -> tuple[str, str, str]:
+    """(full name, Thai ID, phone) of an invented person."""
+    name = f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}"
+    phone = f"099-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+    return name, fake_thai_id(rng), phone
+
+
+def people(rng: random.Random, count: int) -> list[tuple[str, str, str]]:
+    """``count`` invented people, every name different."""
+    out: dict[str, tuple[str, str, str]] = {}
+    while len(out) < count:
+        person = fake_person(rng)
+        out.setdefault(person[0], person)
+    return list(out.values())
+
+
+def _stall_holders(rng: random.Random) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["เลขที่แผง", "ตลาด", "ชื่อ-นามสกุลผู้ค้า", "เลขประจำตัวประชาชน", "โทรศัพท์", "สินค้า", "ค่าเช่าต่อเดือน"]
+    )
+    for i, (name, pid, phone) in enumerate(people(rng, 40), start=1):
+        market = _MARKETS[i % len(_MARKETS)][0]
+        rent = rng.choice([300, 450, 600, 900, 1200])
+        writer.writerow([f"S{i:03d}", market, name, pid, phone, rng.choice(_GOODS), f"{rent:,}"])
+    return out.getvalue().encode("utf-8")
+
+
+def _elderly_allowance(rng: random.Random) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["เลขประจำตัวประชาชน", "ชื่อ-นามสกุล", "อายุ", "ชุมชน", "เบี้ยยังชีพ (บาท)"])
+    for name, pid, _phone in people(rng, 30):
+        age = rng.randint(60, 95)
+        amount = 600 if age < 70 else 700 if age < 80 else 800 if age < 90 else 1000
+        writer.writerow([pid, name, age, f"ชุมชน{rng.choice(_PLACES)}", amount])
+    return out.getvalue().encode("cp874")
+
+
 def demo_datasets() -> list[DemoDataset]:
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data
     base = {
@@ -212,6 +317,41 @@ def demo_datasets() -> list[DemoDataset]:
                 "tags": "งบประมาณ, การคลัง",
             },
             [("budget-2563-2568.xlsx", _budget_xlsx(rng))],
+        ),
+        DemoDataset(
+            "stall-holders",
+            {
+                **base,
+                "title_th": "แผงค้าในตลาดสดของเทศบาล",
+                "title_en": "Stalls in the municipal fresh markets",
+                "department": "health",
+                "data_type": "record",
+                "update_frequency_unit": "month",
+                "data_collect": "business",
+                "data_format": ["csv"],
+                "description_th": "แผงค้า สินค้า และค่าเช่า (ข้อมูลสาธิต) — "
+                "ชื่อ เลขประจำตัวประชาชน และโทรศัพท์ของผู้ค้าเป็นข้อมูลส่วนบุคคล ไม่เปิดเผย",
+                "description_en": "Stalls, goods and rents (demo data); the stall holders' "
+                "names, ID numbers and phones are personal data and never published.",
+                "tags": "ตลาด, ผู้ค้า",
+            },
+            [("stall-holders.csv", _stall_holders(rng))],
+        ),
+        DemoDataset(
+            "elderly-allowance",
+            {
+                **base,
+                "classification": "personal",
+                "title_th": "ผู้รับเบี้ยยังชีพผู้สูงอายุ",
+                "title_en": "Elderly allowance recipients",
+                "department": "welfare",
+                "data_type": "record",
+                "update_frequency_unit": "month",
+                "data_collect": "person",
+                "data_format": ["csv"],
+                "tags": "ผู้สูงอายุ, สวัสดิการ",
+            },
+            [("elderly-allowance.csv", _elderly_allowance(rng))],
         ),
     ]
 

@@ -9,9 +9,9 @@ BASE = "/api/v1/municipalities/khon-kaen"
 
 
 def test_search(demo, client):
-    body = client.get(f"{BASE}/search", {"q": "ตลาด", "facet": ["organization"]}).json()
-    assert [d["slug"] for d in body["datasets"]] == ["markets"]
-    assert body["facets"] == {"organization": {"health": 1}}
+    body = client.get(f"{BASE}/search", {"q": "ตลาดสด", "facet": ["organization"]}).json()
+    assert [d["slug"] for d in body["datasets"]] == ["markets", "stall-holders"]
+    assert body["facets"] == {"organization": {"health": 2}}
     body = client.get(f"{BASE}/search", {"filter": "organization:welfare"}).json()
     assert [d["slug"] for d in body["datasets"]] == ["communities"]
     bad = client.get(f"{BASE}/search", {"filter": "secret:1"})

@@ -279,7 +279,7 @@ def test_every_download_url_answers_with_its_media_type(demo: Any, client_as: An
         assert response.status_code == 200, url
         assert response["Content-Type"].split(";")[0] == media, url
         checked += 1
-    assert checked == 13  # 3 datasets × 4 formats, + GeoJSON of the markets
+    assert checked == 17  # 4 public datasets × 4 formats, + GeoJSON of the markets
 
 
 # --- paging ----------------------------------------------------------------------------------
@@ -287,18 +287,18 @@ def test_every_download_url_answers_with_its_media_type(demo: Any, client_as: An
 
 def test_paging_with_hydra_links(demo: Any, client_as: Any) -> None:
     client = client_as(None)
-    g = fetch(client, "/khon-kaen/catalog.ttl?page_size=2")
+    g = fetch(client, "/khon-kaen/catalog.ttl?page_size=3")
     catalog = URIRef(f"{KK}/catalog")
-    page1 = URIRef(f"{KK}/catalog.ttl?page=1&page_size=2")
-    page2 = URIRef(f"{KK}/catalog.ttl?page=2&page_size=2")
+    page1 = URIRef(f"{KK}/catalog.ttl?page=1&page_size=3")
+    page2 = URIRef(f"{KK}/catalog.ttl?page=2&page_size=3")
     hydra = "http://www.w3.org/ns/hydra/core#"
     assert g.value(catalog, URIRef(hydra + "view")) == page1
-    assert g.value(page1, URIRef(hydra + "totalItems")).toPython() == 3
+    assert g.value(page1, URIRef(hydra + "totalItems")).toPython() == 4
     assert g.value(page1, URIRef(hydra + "first")) == page1
     assert g.value(page1, URIRef(hydra + "next")) == page2
     assert g.value(page1, URIRef(hydra + "last")) == page2
     assert g.value(page1, URIRef(hydra + "previous")) is None
-    assert len(list(g.objects(catalog, DCAT.dataset))) == 2
+    assert len(list(g.objects(catalog, DCAT.dataset))) == 3
 
     g2 = fetch(client, str(page2).removeprefix(HOST))
     assert g2.value(page2, URIRef(hydra + "previous")) == page1
