@@ -125,6 +125,13 @@ REGISTRY: tuple[Setting, ...] = (
         "throttling see the client's address and HTTPS is recognised. Empty: no proxy trusted.",
     ),
     Setting(
+        "NAKHON_API_RATE_LIMIT",
+        "int",
+        "300",
+        "Requests a minute one address may make to the public APIs (/api/v1, CKAN, DCAT, "
+        "downloads) without an API key; beyond it, 429 with Retry-After. 0: no limit.",
+    ),
+    Setting(
         "NAKHON_SERVER_THREADS",
         "int",
         "8",

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nakhon.core.public_api.PublicApiMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -149,6 +151,7 @@ NAKHON_HOST = env_str("NAKHON_HOST")
 NAKHON_PORT = env_int("NAKHON_PORT")
 NAKHON_SERVER_THREADS = env_int("NAKHON_SERVER_THREADS")
 NAKHON_TRUSTED_PROXY = env_str("NAKHON_TRUSTED_PROXY")
+NAKHON_API_RATE_LIMIT = env_int("NAKHON_API_RATE_LIMIT")
 _LOG_LEVEL = env_str("NAKHON_LOG_LEVEL").upper()
 if _LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ConfigError(f"NAKHON_LOG_LEVEL={_LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")

@@ -15,6 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 NAKHON_INGEST_IN_BACKGROUND = False  # runs finish inside the test
+NAKHON_API_RATE_LIMIT = 0  # crawls read hundreds of addresses; the limit has its own tests
 # The test database is created and dropped by pytest-django under another name than
 # DATABASE_URL's; the lake's catalog stays a SQLite file in the test's data directory.
 if not os.environ.get("NAKHON_LAKE_CATALOG_URL"):
