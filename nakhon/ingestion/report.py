@@ -461,6 +461,8 @@ class Report:
 
     def valid_rows_sql(self, relation: str) -> str:
         """SELECT the rows of ``relation`` (with ``_row``) that have no error."""
+        if self.error_rows == 0:
+            return f"SELECT * FROM {relation}"
         return f"SELECT * FROM {relation} ANTI JOIN {self.bad_rows_table} b USING (_row)"
 
     def error_rows_sql(self, relation: str) -> str:

@@ -225,8 +225,8 @@ class DuckDBFileWriter(_TableFiles):
     """Write :class:`DuckRows` into new data files with DuckDB's ``COPY … TO`` (local tables).
 
     Each file holds a contiguous range of ``order`` values, so the table reads back in that
-    order; the first file holds ``probe_rows`` rows and its size on disk sets how many rows
-    the next ones take to come near ``target_file_size``. Values are cast to the table's
+    order; the first file holds about ``probe_rows`` rows and its size on disk sets how many
+    rows the next ones take to come near ``target_file_size``. Values are cast to the table's
     column types (a value that does not fit is ``LakeError("invalid-value")``); columns of the
     table the rows lack are written as NULL. ``abort()`` deletes what was written.
     """
@@ -257,40 +257,45 @@ class DuckDBFileWriter(_TableFiles):
                 self._copy(con, f"{select} FROM {source}")
                 return self.data_files
             order = f"s.{quote(self.source.order)}"
-            known = self.source.rows
-            if known is not None and known <= self.probe_rows:
-                self._copy(con, f"{select} FROM {source} ORDER BY {order}")
-                return self.data_files
-            row = con.execute(f"SELECT min({order}), max({order}), count(*) FROM {source}")
-            low, high, total = row.fetchone() or (None, None, 0)
-            if not total:
-                return self.data_files
+            total = self.source.rows
+            if total is None:
+                found = con.execute(f"SELECT count(*) FROM {source}").fetchone()
+                total = int(found[0]) if found else 0
             if total <= self.probe_rows:
                 self._copy(con, f"{select} FROM {source} ORDER BY {order}")
                 return self.data_files
-            step = self.probe_rows
-            while low <= high:
-                upto = high
-                if total - self.rows > step:
-                    # the next `step` rows: the order values have gaps (blank lines, cells
-                    # over several lines), so find the last one taken
-                    last = con.execute(
-                        f"SELECT max(o) FROM (SELECT {order} AS o FROM {source} "
-                        f"WHERE {order} >= {low} ORDER BY o LIMIT {step})"
-                    ).fetchone()
-                    upto = last[0] if last and last[0] is not None else high
+            # one pass for the order values that cut the rows into chunks of `probe_rows`
+            # (they have gaps: blank lines, cells over several lines); a file takes one chunk
+            # first, then as many as come near the target size at the first file's bytes/row
+            chunks = -(-total // self.probe_rows)
+            fractions = ", ".join(str(k / chunks) for k in range(1, chunks))
+            found = con.execute(
+                f"SELECT quantile_disc({order}, [{fractions}]) FROM {source}"
+            ).fetchone()
+            cuts = sorted(set(found[0])) if found and found[0] else []
+            per_file = 1
+            start = 0  # index into cuts of the lower bound (exclusive), -1 for none
+            lower: Any = None
+            while True:
+                end = start + per_file - 1
+                upper = cuts[end] if end < len(cuts) else None
+                where = " AND ".join(
+                    [
+                        *([f"{order} > {lower}"] if lower is not None else []),
+                        *([f"{order} <= {upper}"] if upper is not None else []),
+                    ]
+                )
                 size = self._copy(
-                    con,
-                    f"{select} FROM {source} WHERE {order} BETWEEN {low} AND {upto} "
-                    f"ORDER BY {order}",
+                    con, f"{select} FROM {source} WHERE {where or 'true'} ORDER BY {order}"
                 )
                 if progress is not None:
                     progress(self.rows)
+                if upper is None:
+                    return self.data_files
                 if len(self.data_files) == 1 and size:
                     per_row = size / max(self.data_files[0].record_count, 1)
-                    step = max(1, int(self.target_file_size / per_row))
-                low = upto + 1
-            return self.data_files
+                    per_file = max(1, round(self.target_file_size / per_row / self.probe_rows))
+                lower, start = upper, end + 1
         except duckdb.ConversionException as exc:
             message = f"a value does not fit its lake column: {exc}"
             raise LakeError("invalid-value", message) from exc

@@ -220,24 +220,23 @@ def transcode(raw: BinaryIO, enc: Encoding, dest: BinaryIO, *, start_line: int) 
     A byte sequence that is not valid in ``enc`` raises ``encoding-invalid`` with its line.
     """
     decoder = codecs.getincrementaldecoder(enc.codec)("strict")
-    newlines = 0
+    start = raw.tell()
+    read = 0
     while True:
         chunk = raw.read(CHUNK)
+        read += len(chunk)
         try:
             out = decoder.decode(chunk, not chunk)
         except UnicodeDecodeError as exc:
-            before = exc.object[: exc.start]
-            if isinstance(before, bytes):
-                prefix = codecs.decode(before, enc.codec, "replace")
-            else:  # pragma: no cover - decoders hand bytes
-                prefix = str(before)
-            line = start_line + newlines + prefix.count("\n")
+            # the line is counted only now, from the start: the happy path counts nothing
+            pending = len(exc.object) - len(chunk)  # bytes the decoder carried over
+            raw.seek(start)
+            before = raw.read(read - len(chunk) - pending + exc.start)
+            line = start_line + codecs.decode(before, enc.codec, "replace").count("\n")
             raise invalid_text(
                 enc.label, line, exc.object[exc.start : exc.end], mixed=True
             ) from None
-        data = out.encode("utf-8")
-        dest.write(data)
-        newlines += data.count(b"\n")
+        dest.write(out.encode("utf-8"))
         if not chunk:
             return
 

@@ -7,6 +7,7 @@ Arrow batches: file order, types, field ids, key rules and atomicity.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -67,9 +68,8 @@ def test_rows_in_order_typed_with_field_ids_in_several_files(
     # the table has one more column (NULL in these rows) and a wider id
     lake.ensure_table(REF, SCHEMA.append(pa.field("note", pa.string())), key=["id"])
     seen: list[int] = []
-    version = lake.publish(
-        REF, typed(con, 100_000), mode="replace", key=["id"], progress=seen.append
-    )
+    rows = replace(typed(con, 100_000), rows=100_000)  # the count, as the pipeline gives it
+    version = lake.publish(REF, rows, mode="replace", key=["id"], progress=seen.append)
     assert version.total_rows == 100_000 and version.data_files == len(files(lake)) > 2
     assert seen[-1] == 100_000
     scan = lake.scan(REF)
