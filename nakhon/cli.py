@@ -762,5 +762,9 @@ def manage(args: tuple[str, ...]) -> None:
     execute_from_command_line(["nakhon manage", *args])
 
 
+from nakhon.tax.cli import tax  # noqa: E402 - light: click only; Django loads per command
+
+main.add_command(tax)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "nakhon.core",
     "nakhon.accounts",
     "nakhon.catalog",
+    "nakhon.tax",
     "nakhon.portal",
     "nakhon.demo",
 ]

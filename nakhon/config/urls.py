@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("nakhon.catalog.urls_ckan")),
     path("", include("nakhon.catalog.urls_dcat")),
+    path("<slug:slug>/tax/", include("nakhon.tax.urls")),
     path("", include("nakhon.portal.urls")),
 ]

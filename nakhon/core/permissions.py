@@ -50,6 +50,10 @@ _STAFF = frozenset({"staff.home", "member.list", "dataset.list", "dataset.view"}
 _STEWARD = frozenset(
     {"dataset.create", "dataset.change", "dataset.ingest", "dataset.publish", "dataset.validate"}
 )
+# Local revenue (issue #6): registers and imports. Executives read the registers without the
+# taxpayers' personal data (that needs ``personal_data.view``).
+_TAX_READ = frozenset({"tax.view"})
+_TAX = _TAX_READ | {"tax.change", "tax.import"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: _STAFF
@@ -63,10 +67,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         "token.manage",
         "personal_data.view",
     }
-    | _STEWARD,
-    Role.EXECUTIVE: _STAFF | {"audit.view"},
+    | _STEWARD
+    | _TAX,
+    Role.EXECUTIVE: _STAFF | {"audit.view"} | _TAX_READ,
     Role.DATA_STEWARD: _STAFF | _STEWARD,
-    Role.TAX_OFFICER: _STAFF | {"personal_data.view"},
+    Role.TAX_OFFICER: _STAFF | {"personal_data.view"} | _TAX,
     Role.ENGINEER: _STAFF,
     Role.VIEWER: _STAFF,
 }

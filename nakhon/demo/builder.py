@@ -122,8 +122,16 @@ def build_demo(
     result = _build_people(password=password, log=log)
     platform = User.objects.get(username=PLATFORM_ADMIN)
     with origin(via=AuditEvent.Via.CLI):
+        _build_tax_register(result.municipalities[0], log)
         _build_datasets(result.municipalities[0], platform, log)
     return result
+
+
+@transaction.atomic
+def _build_tax_register(municipality: Municipality, log: Callable[[str], None]) -> None:
+    from nakhon.tax.demo import build_tax_register
+
+    build_tax_register(municipality, User.objects.get(username="kk-tax"), log)
 
 
 @transaction.atomic

@@ -28,6 +28,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Staff"), "portal:member-list", "member.list"),
     NavItem(_("API tokens"), "portal:token-list", "staff.home"),
     NavItem(_("Audit log"), "portal:audit-list", "audit.view"),
+    NavItem(_("Tax calculator"), "tax:calculator", "municipality.view"),
+    NavItem(_("Tax registers"), "tax:home", "tax.view"),
 )
 
 

@@ -1,0 +1,386 @@
+"""The local revenue registers (issue #6): taxpayers, parcels, buildings, condominium units,
+who owns or possesses them (with shares), their use per part, and signboards.
+
+Every model is tenant-owned (``TenantModel``). Each record has a ``code``: its number in the
+tax office's own register, unique per municipality, which the imports match on. Dates are CE;
+the Buddhist Era is for input and display only. Every write goes through ``services`` and is
+recorded in the audit log, which is the record's history.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from nakhon.core.models import TenantModel
+
+SQ_WAH_PER_RAI = 400
+SQ_WAH_PER_NGAN = 100
+
+
+def rai_ngan_wah(square_wah: Decimal | None) -> str:
+    """935 square wah → ``2-1-35`` (rai-ngan-square wah, as written on a title deed)."""
+    if square_wah is None:
+        return ""
+    rai, rest = divmod(Decimal(square_wah), SQ_WAH_PER_RAI)
+    ngan, wah = divmod(rest, SQ_WAH_PER_NGAN)
+    wah_text = f"{wah.normalize():f}" if wah % 1 else str(int(wah))
+    return f"{int(rai)}-{int(ngan)}-{wah_text}"
+
+
+class Taxpayer(TenantModel):
+    """A person or a juristic person who owns, possesses or pays tax on property or signs.
+
+    ``PERSONAL_FIELDS`` are personal data under the PDPA: shown only to roles with
+    ``personal_data.view`` (tax officers, administrators), and every read is audited.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        JURISTIC = "juristic", _("juristic person")
+
+    PERSONAL_FIELDS = ("national_id", "title", "name", "address", "phone", "email")
+
+    code = models.CharField(_("register number"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    national_id = models.CharField(
+        _("ID number"),
+        max_length=13,
+        help_text=_("Thai personal ID (person) or juristic person registration number, 13 digits."),
+    )
+    title = models.CharField(_("title"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    address = models.TextField(_("address"), blank=True)
+    tambon = models.ForeignKey(
+        "core.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tambon"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("taxpayer")
+        verbose_name_plural = _("taxpayers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="tax_taxpayer_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "national_id"], name="tax_taxpayer_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # never the name: __str__ ends up in the audit log's object text and in logs
+        return f"{_('taxpayer')} {self.code}"
+
+
+class Parcel(TenantModel):
+    """A land parcel by its title deed; area stored in square wah (1 rai = 400 square wah)."""
+
+    class DeedKind(models.TextChoices):
+        CHANOTE = "chanote", _("title deed (chanote, น.ส.4 จ.)")
+        NS3K = "ns3k", _("certificate of use (น.ส.3 ก.)")
+        NS3 = "ns3", _("certificate of use (น.ส.3)")
+        SK1 = "sk1", _("claim certificate (ส.ค.1)")
+        SPK = "spk", _("land reform certificate (ส.ป.ก.)")
+        OTHER = "other", _("other or none")
+
+    code = models.CharField(_("register number"), max_length=40)
+    deed_kind = models.CharField(
+        _("title deed kind"), max_length=10, choices=DeedKind.choices, default=DeedKind.CHANOTE
+    )
+    deed_number = models.CharField(_("title deed number"), max_length=40, blank=True)
+    parcel_number = models.CharField(_("parcel number"), max_length=40, blank=True)
+    survey_page = models.CharField(_("survey page"), max_length=40, blank=True)
+    area_sq_wah = models.DecimalField(
+        _("area (square wah)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    price_per_sq_wah = models.DecimalField(
+        _("appraisal price per square wah (baht)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    tambon = models.ForeignKey(
+        "core.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tambon"),
+    )
+    geometry = models.JSONField(_("geometry (GeoJSON)"), null=True, blank=True)
+    bbox = models.JSONField(_("bounding box"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="tax_parcel_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('parcel')} {self.code}"
+
+    @property
+    def area_rnw(self) -> str:
+        return rai_ngan_wah(self.area_sq_wah)
+
+
+class Building(TenantModel):
+    """A building (สิ่งปลูกสร้าง), by the Treasury's building-cost class and its structure."""
+
+    class Structure(models.TextChoices):
+        MASONRY = "masonry", _("masonry (ตึก)")
+        HALF_MASONRY = "half_masonry", _("half masonry (ตึกครึ่งไม้)")
+        WOOD = "wood", _("wood (ไม้)")
+
+    code = models.CharField(_("register number"), max_length=40)
+    parcel = models.ForeignKey(
+        Parcel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="buildings",
+        verbose_name=_("parcel"),
+    )
+    building_class = models.CharField(
+        _("building class"),
+        max_length=20,
+        help_text=_("Code of the Treasury Department's building cost classes."),
+    )
+    structure = models.CharField(
+        _("structure"), max_length=14, choices=Structure.choices, default=Structure.MASONRY
+    )
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    year_built = models.PositiveSmallIntegerField(
+        _("year built (CE)"), null=True, blank=True, help_text=_("Entered in B.E., stored in CE.")
+    )
+    floors = models.PositiveSmallIntegerField(
+        _("floors"), default=1, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    price_per_m2 = models.DecimalField(
+        _("building price per m² (baht)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="tax_building_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('building')} {self.code}"
+
+    def age_years(self, tax_year_be: int) -> int | None:
+        """Completed years of age on 1 January of the tax year (None when unknown)."""
+        if self.year_built is None:
+            return None
+        return max(0, tax_year_be - 543 - self.year_built)
+
+
+class CondoUnit(TenantModel):
+    """A condominium unit (ห้องชุด), valued by its area and the unit price per m²."""
+
+    code = models.CharField(_("register number"), max_length=40)
+    condominium = models.CharField(_("condominium"), max_length=200)
+    unit_number = models.CharField(_("unit number"), max_length=40)
+    floor = models.CharField(_("floor"), max_length=10, blank=True)
+    deed_number = models.CharField(_("unit title deed number"), max_length=40, blank=True)
+    area_m2 = models.DecimalField(
+        _("area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    price_per_m2 = models.DecimalField(
+        _("appraisal price per m² (baht)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    tambon = models.ForeignKey(
+        "core.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tambon"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("condominium unit")
+        verbose_name_plural = _("condominium units")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="tax_unit_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('condominium unit')} {self.code}"
+
+
+_ONE_TARGET = (
+    Q(parcel__isnull=False, building__isnull=True, unit__isnull=True)
+    | Q(parcel__isnull=True, building__isnull=False, unit__isnull=True)
+    | Q(parcel__isnull=True, building__isnull=True, unit__isnull=False)
+)
+
+
+class Holding(TenantModel):
+    """A taxpayer owns or possesses a share of one parcel, building or condominium unit."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        POSSESSOR = "possessor", _("possessor")
+
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.PROTECT, related_name="holdings", verbose_name=_("taxpayer")
+    )
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.CASCADE, null=True, blank=True, related_name="holdings"
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, null=True, blank=True, related_name="holdings"
+    )
+    unit = models.ForeignKey(
+        CondoUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="holdings"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.OWNER)
+    share_percent = models.DecimalField(
+        _("share (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )
+
+    class Meta:
+        verbose_name = _("ownership or possession")
+        verbose_name_plural = _("ownership and possession")
+        constraints = [models.CheckConstraint(condition=_ONE_TARGET, name="tax_holding_one_target")]
+
+    def __str__(self) -> str:
+        target = self.parcel or self.building or self.unit
+        return f"{self.taxpayer} → {target} ({self.share_percent} %)"
+
+
+class PropertyUse(TenantModel):
+    """The use of a part of a parcel, building or unit; mixed use is several rows with shares."""
+
+    class Use(models.TextChoices):
+        AGRICULTURAL = "agricultural", _("agricultural")
+        RESIDENTIAL_PRIMARY = "residential_primary", _("residential: primary home (house register)")
+        RESIDENTIAL_BUILDING_ONLY = (
+            "residential_building_only",
+            _("residential: building owner's home on another's land"),
+        )
+        RESIDENTIAL_OTHER = "residential_other", _("residential: other")
+        COMMERCIAL = "commercial", _("commercial and other use")
+        VACANT = "vacant", _("vacant or unused")
+
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.CASCADE, null=True, blank=True, related_name="uses"
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, null=True, blank=True, related_name="uses"
+    )
+    unit = models.ForeignKey(
+        CondoUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="uses"
+    )
+    use = models.CharField(_("use"), max_length=30, choices=Use.choices)
+    share_percent = models.DecimalField(
+        _("share (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )
+    vacant_since = models.DateField(_("vacant since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("use")
+        verbose_name_plural = _("uses")
+        constraints = [models.CheckConstraint(condition=_ONE_TARGET, name="tax_use_one_target")]
+
+    def __str__(self) -> str:
+        return f"{self.get_use_display()} {self.share_percent} %"
+
+
+class Signboard(TenantModel):
+    """A signboard (ป้าย) for the signboard tax: size in cm, sign type 1-3, moving or fixed."""
+
+    class SignType(models.IntegerChoices):
+        THAI_ONLY = 1, _("1: Thai text only")
+        THAI_MIXED = 2, _("2: Thai mixed with foreign text or pictures")
+        NO_THAI = 3, _("3: no Thai, or Thai below the foreign text")
+
+    code = models.CharField(_("register number"), max_length=40)
+    owner = models.ForeignKey(
+        Taxpayer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signboards",
+        verbose_name=_("owner"),
+    )
+    business_name = models.CharField(_("business name"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    tambon = models.ForeignKey(
+        "core.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tambon"),
+    )
+    photo = models.FileField(_("photo"), upload_to="tax/signboards/", blank=True)
+    width_cm = models.PositiveIntegerField(_("width (cm)"))
+    height_cm = models.PositiveIntegerField(_("height (cm)"))
+    sign_type = models.PositiveSmallIntegerField(_("sign type"), choices=SignType.choices)
+    moving = models.BooleanField(_("moving or changing"), default=False)
+    faces = models.PositiveSmallIntegerField(_("faces"), default=1)
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    exemption = models.CharField(
+        _("exemption"), max_length=40, blank=True, help_text=_("A code of the year's rule file.")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("signboard")
+        verbose_name_plural = _("signboards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "code"], name="tax_signboard_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('signboard')} {self.code}"

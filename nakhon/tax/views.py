@@ -1,0 +1,293 @@
+"""Pages of local revenue: the public tax calculator, and the registers for tax officers.
+
+Each view parses input, calls one selector or service, renders; the calculator has a JSON twin
+(``?format=json``) built from the same quote function.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from nakhon.accounts.models import Municipality
+from nakhon.core import thai
+from nakhon.core.errors import InvalidInput
+from nakhon.core.permissions import can, require
+from nakhon.portal.decorators import municipality_view, wants_json
+from nakhon.tax import imports, quotes, selectors
+from nakhon.tax.forms import ImportForm, LandBuildingQuoteForm, SignboardQuoteForm
+
+PAGE_SIZE = 50
+
+
+def _calculate(form: Any, municipality: Municipality) -> Any:
+    data = form.cleaned_data
+    try:
+        if isinstance(form, SignboardQuoteForm):
+            return quotes.quote_signboard(
+                tax_year=data["year"],
+                sign_type=data["sign_type"],
+                moving=data["moving"],
+                width_cm=data["width_cm"],
+                height_cm=data["height_cm"],
+                faces=data["faces"] or 1,
+                installed_on=data["installed_on"],
+                municipality=municipality,
+            )
+        return quotes.quote_land_building(
+            tax_year=data["year"],
+            owner=data["owner"],
+            use=data["use"],
+            value_baht=data["value_baht"],
+            vacant_years=data["vacant_years"],
+            municipality=municipality,
+        )
+    except InvalidInput as exc:
+        for field, message in exc.errors.items() or [(None, exc.message)]:
+            form.add_error(field if field in form.fields else None, message)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@municipality_view
+def calculator(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The public tax calculator: one form per tax, the result with its explanation.
+
+    Works without JavaScript (a plain form, GET or POST); ``?format=json`` is its twin.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    kind = data.get("kind", "")
+    sign_form = SignboardQuoteForm(data if kind == "signboard" else None)
+    land_form = LandBuildingQuoteForm(data if kind == "land-building" else None)
+    form = {"signboard": sign_form, "land-building": land_form}.get(kind)
+    result = None
+    if form is not None and form.is_valid():
+        result = _calculate(form, municipality)
+    if wants_json(request):
+        if form is None:
+            return JsonResponse({"error": {"code": "invalid", "message": "kind?"}}, status=400)
+        if result is None:
+            errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": "invalid", "errors": errors}},
+                status=422,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return JsonResponse(quotes.quote_json(result), json_dumps_params={"ensure_ascii": False})
+    status = 422 if form is not None and result is None and form.is_bound else 200
+    return render(
+        request,
+        "tax/calculator.html",
+        {
+            "sign_form": sign_form,
+            "land_form": land_form,
+            "kind": kind,
+            "result": result,
+            "baht_words": thai.baht_text(result.tax_baht) if result else "",
+        },
+        status=status,
+    )
+
+
+@municipality_view
+def home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The tax desk: the registers and their sizes (tax officers, administrators, executives)."""
+    summary = selectors.register_summary(actor=request.user, municipality=municipality)
+    return render(request, "tax/home.html", summary)
+
+
+def _page(request: HttpRequest, items: Any) -> tuple[Any, str]:
+    paginator = Paginator(items, PAGE_SIZE)
+    q = request.GET.get("q", "")
+    return paginator.get_page(request.GET.get("page")), q
+
+
+@municipality_view
+def taxpayer_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Taxpayers; names and ID numbers only for roles that may see personal data (audited)."""
+    q = request.GET.get("q", "")[:100]
+    page = selectors.taxpayer_list(actor=request.user, municipality=municipality, q=q)
+    rows, _q = _page(request, page.items)
+    return render(
+        request,
+        "tax/taxpayer_list.html",
+        {"page": rows, "q": q, "personal": page.personal},
+    )
+
+
+@municipality_view
+def taxpayer_detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """One taxpayer, their property and signs, and the history of the record."""
+    taxpayer, personal = selectors.taxpayer_get(
+        actor=request.user, municipality=municipality, pk=pk
+    )
+    history = selectors.record_history(actor=request.user, municipality=municipality, obj=taxpayer)
+    masked = ""
+    if taxpayer.kind == taxpayer.Kind.PERSON and personal:
+        masked = thai.format_thai_id(taxpayer.national_id)
+    elif personal:
+        masked = thai.format_juristic_id(taxpayer.national_id)
+    return render(
+        request,
+        "tax/taxpayer_detail.html",
+        {
+            "taxpayer": taxpayer,
+            "personal": personal,
+            "id_shown": masked,
+            "holdings": taxpayer.holdings.select_related("parcel", "building", "unit"),
+            "signboards": taxpayer.signboards.all(),
+            "history": history[:100],
+        },
+    )
+
+
+REGISTER_LISTS = {
+    "parcels": ("parcel", selectors.parcel_list),
+    "buildings": ("building", selectors.building_list),
+    "units": ("unit", selectors.unit_list),
+    "signboards": ("signboard", selectors.signboard_list),
+}
+
+
+@municipality_view
+def register_list(request: HttpRequest, municipality: Municipality, register: str) -> HttpResponse:
+    """Parcels, buildings, condominium units or signboards, with search."""
+    from nakhon.core.errors import NotFound
+
+    if register not in REGISTER_LISTS:
+        raise NotFound()
+    kind, select = REGISTER_LISTS[register]
+    q = request.GET.get("q", "")[:100]
+    rows, _q = _page(request, select(actor=request.user, municipality=municipality, q=q))
+    return render(
+        request,
+        f"tax/{kind}_list.html",
+        {"page": rows, "q": q, "register": register, "kind": kind},
+    )
+
+
+@municipality_view
+def record_detail(
+    request: HttpRequest, municipality: Municipality, register: str, pk: int
+) -> HttpResponse:
+    """One parcel, building, unit or signboard: its values, owners, uses and history."""
+    from nakhon.core.errors import NotFound
+
+    if register not in REGISTER_LISTS:
+        raise NotFound()
+    kind = REGISTER_LISTS[register][0]
+    obj = selectors.record_get(actor=request.user, municipality=municipality, kind=kind, pk=pk)
+    history = selectors.record_history(actor=request.user, municipality=municipality, obj=obj)
+    fields = [
+        (f.verbose_name, _display(obj, f))
+        for f in obj._meta.concrete_fields
+        if f.name not in {"id", "municipality", "geometry", "owner", "photo"}
+    ]
+    return render(
+        request,
+        "tax/record_detail.html",
+        {
+            "obj": obj,
+            "kind": kind,
+            "register": register,
+            "fields": fields,
+            "holdings": obj.holdings.select_related("taxpayer") if hasattr(obj, "holdings") else [],
+            "uses": obj.uses.all() if hasattr(obj, "uses") else [],
+            "history": history[:100],
+        },
+    )
+
+
+def _display(obj: Any, field: Any) -> Any:
+    if field.name == "area_sq_wah":
+        return f"{obj.area_rnw} ({obj.area_sq_wah} {_sq_wah()})"
+    if field.name == "year_built" and obj.year_built:
+        return obj.year_built + thai.BE_OFFSET
+    display = getattr(obj, f"get_{field.name}_display", None)
+    if display is not None:
+        return display()
+    value = getattr(obj, field.name)
+    if hasattr(value, "isoformat") and not hasattr(value, "hour"):
+        return thai.format_thai_date(value)
+    return "—" if value in (None, "") else value
+
+
+def _sq_wah() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("square wah")
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "uploads" / "tax"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@require_http_methods(["GET", "POST"])
+@municipality_view
+def import_page(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
+    """Upload a register file → the report (a dry run) → confirm to save, all or nothing."""
+    require(request.user, "tax.import", municipality)
+    form = ImportForm()
+    report = None
+    pending = request.session.get("tax_import")
+    if request.method == "POST" and "confirm" in request.POST and pending:
+        path = _upload_dir() / pending["stored"]
+        try:
+            report = imports.register_import(
+                actor=request.user,
+                municipality=municipality,
+                register=pending["register"],
+                path=path,
+                name=pending["name"],
+            )
+        except imports.ImportRefused as exc:
+            report = exc.report
+        finally:
+            path.unlink(missing_ok=True)
+            request.session.pop("tax_import", None)
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            suffix = Path(upload.name).suffix.lower()[:8]
+            stored = f"{uuid.uuid4().hex}{suffix}"
+            with (_upload_dir() / stored).open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            register = form.cleaned_data["register"]
+            try:
+                report = imports.register_import(
+                    actor=request.user,
+                    municipality=municipality,
+                    register=register,
+                    path=_upload_dir() / stored,
+                    dry_run=True,
+                    name=upload.name,
+                )
+                request.session["tax_import"] = {
+                    "stored": stored,
+                    "register": register,
+                    "name": upload.name,
+                }
+            except imports.ImportRefused as exc:
+                report = exc.report
+                (_upload_dir() / stored).unlink(missing_ok=True)
+    return render(
+        request,
+        "tax/import.html",
+        {
+            "form": form,
+            "report": report,
+            "can_import": can(request.user, "tax.import", municipality),
+        },
+    )
