@@ -278,6 +278,37 @@ def query(
     }
 
 
+class SqlIn(Schema):
+    sql: str
+
+
+class SqlOut(Schema):
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool
+    seconds: float
+    tables: list[str]
+
+
+@router.post("/municipalities/{slug}/sql", response=SqlOut, tags=["staff"])
+def sql(request: HttpRequest, slug: str, body: SqlIn) -> Any:
+    """**Staff only** (data steward, executive, admin of the city): one read-only ``SELECT``
+    in DuckDB SQL over the current version of the city's datasets (table names: the dataset
+    slug with ``_`` for ``-``). No file or network access, a time limit, a row cap; personal
+    columns exist only for roles that may see personal data. Every query is audited."""
+    from nakhon.lake import sql as lake_sql
+
+    m = account_selectors.municipality_get(slug=slug)
+    result = lake_sql.run(actor=actor_of(request), municipality=m, sql=body.sql)
+    return {
+        "columns": result.columns,
+        "rows": result.rows,
+        "truncated": result.truncated,
+        "seconds": result.seconds,
+        "tables": result.tables,
+    }
+
+
 @router.get("/municipalities/{slug}/datasets/{ds}/download/{fmt}")
 def download(request: HttpRequest, slug: str, ds: str, fmt: str, version: int | None = None) -> Any:
     """The whole version as ``csv`` (UTF-8 with BOM), ``xlsx``, ``json``, ``geojson`` (datasets

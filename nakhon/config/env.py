@@ -132,6 +132,18 @@ REGISTRY: tuple[Setting, ...] = (
         "downloads) without an API key; beyond it, 429 with Retry-After. 0: no limit.",
     ),
     Setting(
+        "NAKHON_SQL_TIMEOUT",
+        "int",
+        "10",
+        "Seconds a staff SQL query over the lake may run before it is stopped.",
+    ),
+    Setting(
+        "NAKHON_SQL_ROW_CAP",
+        "int",
+        "5000",
+        "Most rows a staff SQL query returns (the rest is reported as cut).",
+    ),
+    Setting(
         "NAKHON_SERVER_THREADS",
         "int",
         "8",

@@ -50,6 +50,8 @@ _STAFF = frozenset({"staff.home", "member.list", "dataset.list", "dataset.view"}
 _STEWARD = frozenset(
     {"dataset.create", "dataset.change", "dataset.ingest", "dataset.publish", "dataset.validate"}
 )
+# Read-only analytical SQL over the city's lake tables (nakhon.lake.sql).
+_ANALYST = frozenset({"sql.view"})
 # Local revenue (issue #6): registers and imports. Executives read the registers without the
 # taxpayers' personal data (that needs ``personal_data.view``).
 _TAX_READ = frozenset({"tax.view"})
@@ -68,9 +70,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         "personal_data.view",
     }
     | _STEWARD
+    | _ANALYST
     | _TAX,
-    Role.EXECUTIVE: _STAFF | {"audit.view"} | _TAX_READ,
-    Role.DATA_STEWARD: _STAFF | _STEWARD,
+    Role.EXECUTIVE: _STAFF | {"audit.view"} | _TAX_READ | _ANALYST,
+    Role.DATA_STEWARD: _STAFF | _STEWARD | _ANALYST,
     Role.TAX_OFFICER: _STAFF | {"personal_data.view"} | _TAX,
     Role.ENGINEER: _STAFF,
     Role.VIEWER: _STAFF,

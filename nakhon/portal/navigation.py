@@ -24,6 +24,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "portal:municipality-home", "municipality.view"),
     NavItem(_("Datasets"), "portal:dataset-list", "municipality.view"),
     NavItem(_("Data desk"), "portal:desk", "dataset.validate"),
+    NavItem(_("SQL"), "portal:sql-console", "sql.view"),
     NavItem(_("Departments"), "portal:department-list", "department.view"),
     NavItem(_("Staff"), "portal:member-list", "member.list"),
     NavItem(_("API tokens"), "portal:token-list", "staff.home"),

@@ -27,6 +27,7 @@ urlpatterns = [
         "<slug:slug>/datasets/<slug:ds>/upload/", views_data.dataset_upload, name="dataset-upload"
     ),
     path("<slug:slug>/desk/", views_data.desk, name="desk"),
+    path("<slug:slug>/sql/", views_data.sql_console, name="sql-console"),
     path("<slug:slug>/desk/runs/<int:run_id>/", views_data.run_detail, name="run-detail"),
     path("<slug:slug>/desk/runs/<int:run_id>/publish/", views_data.run_publish, name="run-publish"),
     path("<slug:slug>/desk/runs/<int:run_id>/report.csv", views_data.run_report, name="run-report"),

@@ -719,3 +719,28 @@ def _as_of(value: str | None) -> dt.datetime | None:
             raise InvalidInput(exc.message_en) from None
     end = dt.datetime.combine(day, dt.time.max)
     return timezone.make_aware(end)
+
+
+@municipality_view
+@require_http_methods(["GET", "POST"])
+def sql_console(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Staff-only, read-only SQL over the city's lake tables (nakhon.lake.sql)."""
+    from nakhon.lake import sql as lake_sql
+
+    available = lake_sql.tables(actor=request.user, municipality=municipality)
+    text = request.POST.get("sql", "") if request.method == "POST" else request.GET.get("sql", "")
+    result, error = None, ""
+    if request.method == "POST" and text.strip():
+        try:
+            result = lake_sql.run(actor=request.user, municipality=municipality, sql=text)
+        except InvalidInput as exc:
+            error = exc.message
+    if not text and available:
+        first = available[0]
+        text = f"SELECT *\nFROM {first.name}\nLIMIT 20"
+    return render(
+        request,
+        "portal/data/sql_console.html",
+        {"tables": available, "sql": text, "result": result, "error": error},
+        status=422 if error else 200,
+    )
