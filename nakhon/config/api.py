@@ -96,8 +96,10 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 from nakhon.accounts.api import router as accounts_router  # noqa: E402
 from nakhon.catalog.api import router as catalog_router  # noqa: E402
+from nakhon.participation.api import router as participation_router  # noqa: E402
 from nakhon.tax.api import router as tax_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", catalog_router)
+api.add_router("/", participation_router)
 api.add_router("/", tax_router)

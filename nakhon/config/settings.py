@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "nakhon.catalog",
     "nakhon.tax",
     "nakhon.portal",
+    "nakhon.participation",
     "nakhon.demo",
 ]
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("nakhon.catalog.urls_ckan")),
     path("", include("nakhon.catalog.urls_dcat")),
     path("<slug:slug>/tax/", include("nakhon.tax.urls")),
+    path("", include("nakhon.participation.urls")),
     path("", include("nakhon.portal.urls")),
 ]

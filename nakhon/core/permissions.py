@@ -50,6 +50,8 @@ _STAFF = frozenset({"staff.home", "member.list", "dataset.list", "dataset.view"}
 _STEWARD = frozenset(
     {"dataset.create", "dataset.change", "dataset.ingest", "dataset.publish", "dataset.validate"}
 )
+# Moderating citizens' comments and data requests (nakhon.participation).
+_MODERATOR = frozenset({"moderation.view", "moderation.change"})
 # Read-only analytical SQL over the city's lake tables (nakhon.lake.sql).
 _ANALYST = frozenset({"sql.view"})
 # Local revenue (issue #6): registers and imports. Executives read the registers without the
@@ -71,9 +73,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     }
     | _STEWARD
     | _ANALYST
-    | _TAX,
+    | _TAX
+    | _MODERATOR,
     Role.EXECUTIVE: _STAFF | {"audit.view"} | _TAX_READ | _ANALYST,
-    Role.DATA_STEWARD: _STAFF | _STEWARD | _ANALYST,
+    Role.DATA_STEWARD: _STAFF | _STEWARD | _ANALYST | _MODERATOR,
     Role.TAX_OFFICER: _STAFF | {"personal_data.view"} | _TAX,
     Role.ENGINEER: _STAFF,
     Role.VIEWER: _STAFF,

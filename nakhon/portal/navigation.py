@@ -23,11 +23,13 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem(_("Home"), "portal:municipality-home", "municipality.view"),
     NavItem(_("Datasets"), "portal:dataset-list", "municipality.view"),
+    NavItem(_("Data requests"), "participation:request-list", "municipality.view"),
     NavItem(_("Data desk"), "portal:desk", "dataset.validate"),
     NavItem(_("SQL"), "portal:sql-console", "sql.view"),
     NavItem(_("Departments"), "portal:department-list", "department.view"),
     NavItem(_("Staff"), "portal:member-list", "member.list"),
     NavItem(_("API tokens"), "portal:token-list", "staff.home"),
+    NavItem(_("Moderation"), "participation:moderation", "moderation.view"),
     NavItem(_("Audit log"), "portal:audit-list", "audit.view"),
     NavItem(_("Tax calculator"), "tax:calculator", "municipality.view"),
     NavItem(_("Tax registers"), "tax:home", "tax.view"),
