@@ -144,6 +144,19 @@ REGISTRY: tuple[Setting, ...] = (
         "Most rows a staff SQL query returns (the rest is reported as cut).",
     ),
     Setting(
+        "NAKHON_SERVE_CACHE_ROWS",
+        "int",
+        "5000000",
+        "Rows of recently read dataset versions kept in memory for fast reads (all versions "
+        "together); a bigger version is read from the lake each time. 0: keep none.",
+    ),
+    Setting(
+        "NAKHON_SERVE_MEMORY_LIMIT",
+        "str",
+        "1GB",
+        "Memory limit of the in-memory database that keeps those versions (DuckDB syntax).",
+    ),
+    Setting(
         "NAKHON_SERVER_THREADS",
         "int",
         "8",

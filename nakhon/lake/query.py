@@ -10,6 +10,7 @@ input can reach SQL as code. Pure: no Django.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,21 +222,26 @@ def run(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, spec:
     if spec.offset < 0:
         raise QueryError("offset must be 0 or more.", "offset")
     types = _types(relation)
-    relation.create_view("nakhon_query_source", replace=True)
-    where, params = _where(con, types, spec)
-    names, select, group = _select(types, spec)
-    order = _order(names, spec, types)
-    sql = f"SELECT {select} FROM nakhon_query_source{where}{group}{order} LIMIT ? OFFSET ?"  # noqa: S608
-    table = con.execute(sql, [*params, spec.limit, spec.offset]).to_arrow_table()
-    total = None
-    if spec.include_total:
-        counted = (
-            f"SELECT count(*) FROM (SELECT 1 FROM nakhon_query_source{where}{group})"  # noqa: S608
-            if group
-            else f"SELECT count(*) FROM nakhon_query_source{where}"  # noqa: S608
-        )
-        row = con.execute(counted, params).fetchone()
-        total = int(row[0]) if row else 0
+    # a view of its own: connections (cursors) of one database share their views
+    view = f"nakhon_q_{uuid.uuid4().hex}"
+    relation.create_view(view, replace=False)
+    try:
+        where, params = _where(con, types, spec)
+        names, select, group = _select(types, spec)
+        order = _order(names, spec, types)
+        sql = f"SELECT {select} FROM {view}{where}{group}{order} LIMIT ? OFFSET ?"  # noqa: S608
+        table = con.execute(sql, [*params, spec.limit, spec.offset]).to_arrow_table()
+        total = None
+        if spec.include_total:
+            counted = (
+                f"SELECT count(*) FROM (SELECT 1 FROM {view}{where}{group})"  # noqa: S608
+                if group
+                else f"SELECT count(*) FROM {view}{where}"  # noqa: S608
+            )
+            row = con.execute(counted, params).fetchone()
+            total = int(row[0]) if row else 0
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
     return Result(
         names, _out_types(names, types, spec), table.to_pylist(), total, spec.limit, spec.offset
     )

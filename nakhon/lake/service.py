@@ -17,7 +17,8 @@ from nakhon.catalog.models import Dataset, DatasetVersion
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import can
-from nakhon.lake import duck
+from nakhon.lake import duck, serving
+from nakhon.lake.diff import quote
 
 MASK = "•••"
 
@@ -93,9 +94,9 @@ def rows(
     snapshot_id, version_row = _snapshot(dataset, version, as_of)
     if snapshot_id is None:
         return Page([], [], 0, offset, limit, None, [])
-    con = duck.connect()
+    con = serving.cursor()
     try:
-        relation = _scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
+        relation = _served(dataset, snapshot_id, con)
         columns = list(relation.columns)
         count = relation.aggregate("count(*)").fetchone()
         total = int(count[0]) if count else 0
@@ -158,6 +159,18 @@ def _diff_dict(result: Any, limit: int, masked: set[str]) -> dict[str, Any]:
     }
 
 
+def _served(dataset: Dataset, snapshot_id: int, con: Any) -> Any:
+    """The version as a relation on ``con`` (a cursor of the serving database): its in-memory
+    copy when it is kept there, else a scan of the lake."""
+    ref = table_ref_for(dataset)
+
+    def scan(cursor: Any) -> Any:
+        return _scan(ref, snapshot_id=snapshot_id, con=cursor)
+
+    name = serving.cached_table(ref, snapshot_id, scan)
+    return con.table(name) if name else scan(con)
+
+
 def _visible_columns(actor: Any, dataset: Dataset, snapshot_id: int) -> tuple[list[str], list[str]]:
     """(columns the actor may read, personal columns left out for them)."""
     con = duck.connect()
@@ -211,10 +224,18 @@ def query(
     if snapshot_id is None:
         empty = lake_query.Result([], {}, [], 0, spec.limit, spec.offset)
         return QueryPage(empty, None, [])
-    visible, hidden = _visible_columns(actor, dataset, snapshot_id)
-    con = duck.connect()
+    con = serving.cursor()
     try:
-        relation = _scan(table_ref_for(dataset), snapshot_id=snapshot_id, columns=visible, con=con)
+        relation = _served(dataset, snapshot_id, con)
+        personal = set(dataset.personal_columns())
+        if can(actor, "personal_data.view", dataset.municipality):
+            hidden: list[str] = []
+        else:
+            hidden = [c for c in relation.columns if c in personal]
+        if hidden:
+            relation = relation.project(
+                ", ".join(quote(c) for c in relation.columns if c not in hidden)
+            )
         result = lake_query.run(con, relation, spec)
     except lake_query.QueryError as exc:
         raise InvalidInput(
