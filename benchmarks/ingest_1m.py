@@ -197,6 +197,7 @@ class Run:
     rss_mb: float  # peak RSS of the subprocess
     note: str = ""
     extrapolated: bool = False
+    cpu: float | None = None  # user + system CPU seconds (all threads), when known
     output: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -220,11 +221,13 @@ PYCACHE = Path(tempfile.gettempdir()) / "nakhon-bench-pycache"  # set in main()
 
 def run_child(
     cmd: list[str], *, env: dict[str, str] | None = None, timeout: float | None = None
-) -> tuple[int, float, float, str]:
-    """Run ``cmd``; return (exit code, wall seconds, peak RSS MB, stdout+stderr).
+) -> tuple[int, float, float, str, float]:
+    """Run ``cmd``; return (exit code, wall seconds, peak RSS MB, stdout+stderr, CPU seconds).
 
-    The peak RSS is that of the child (and its waited-for descendants), from ``wait4``;
-    the exit code is -9 when ``timeout`` ran out and the child was killed.
+    The peak RSS and the CPU time (user + system, all threads) are those of the child (and
+    its waited-for descendants), from ``wait4``; on a shared machine the CPU time varies much
+    less than the wall time. The exit code is -9 when ``timeout`` ran out and the child was
+    killed.
     """
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
@@ -244,7 +247,8 @@ def run_child(
         proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return (-9 if killed else proc.returncode), elapsed, usage.ru_maxrss / 1024, text
+    cpu = usage.ru_utime + usage.ru_stime
+    return (-9 if killed else proc.returncode), elapsed, usage.ru_maxrss / 1024, text, cpu
 
 
 def code_version() -> str:
@@ -286,11 +290,13 @@ class NakhonCLI:
         data_dir.mkdir(parents=True, exist_ok=True)
         tmp_dir.mkdir(parents=True, exist_ok=True)
 
-    def __call__(self, *args: str, timeout: float | None = None) -> tuple[int, float, float, str]:
+    def __call__(
+        self, *args: str, timeout: float | None = None
+    ) -> tuple[int, float, float, str, float]:
         return run_child([str(NAKHON), *args], env=self.env, timeout=timeout)
 
     def ingest(self, path: Path, slug: str, rows: int, label: str) -> Run:
-        code, elapsed, rss, out = self(
+        code, elapsed, rss, out, cpu = self(
             "ingest",
             str(path),
             "--dataset",
@@ -306,7 +312,7 @@ class NakhonCLI:
         got = int(published.group(2).replace(",", ""))
         if got != rows:
             raise SystemExit(f"nakhon published {got:,} rows, expected {rows:,}:\n{out[-2000:]}")
-        return Run(label, rows, elapsed, rss, output=out)
+        return Run(label, rows, elapsed, rss, output=out, cpu=cpu)
 
 
 def inferred_schema(cli: NakhonCLI, slug: str) -> list[tuple[str, str, str]]:
@@ -337,24 +343,27 @@ def inferred_schema(cli: NakhonCLI, slug: str) -> list[tuple[str, str, str]]:
 # --- DuckDB ---------------------------------------------------------------------------------------
 
 DUCKDB_SCRIPT = """
-import json, sys, time, duckdb
+import json, resource, sys, time, duckdb
 path, all_varchar, threads, memory = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4]
 con = duckdb.connect(config={"threads": threads, "memory_limit": memory})
-start = time.perf_counter()
+usage = resource.getrusage(resource.RUSAGE_SELF)
+start, cpu = time.perf_counter(), usage.ru_utime + usage.ru_stime
 con.execute(
     "CREATE TABLE t AS SELECT * FROM read_csv(?, header = true, all_varchar = ?)",
     [path, all_varchar],
 )
 elapsed = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime - cpu
 rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 types = [r[1] for r in con.execute("DESCRIBE t").fetchall()]
 con.close()
-print(json.dumps({"seconds": elapsed, "rows": rows, "types": types}))
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "rows": rows, "types": types}))
 """
 
 
 def duckdb_read(path: Path, rows: int, *, all_varchar: bool, threads: int, memory: str) -> Run:
-    code, _wall, rss, out = run_child(
+    code, _wall, rss, out, _cpu = run_child(
         [
             str(PYTHON),
             "-c",
@@ -371,7 +380,9 @@ def duckdb_read(path: Path, rows: int, *, all_varchar: bool, threads: int, memor
     if result["rows"] != rows:
         raise SystemExit(f"duckdb read {result['rows']} rows, expected {rows}")
     label = "DuckDB read_csv all_varchar" if all_varchar else "DuckDB read_csv auto types"
-    return Run(label, rows, result["seconds"], rss, extra={"types": result["types"]})
+    return Run(
+        label, rows, result["seconds"], rss, extra={"types": result["types"]}, cpu=result["cpu"]
+    )
 
 
 # --- frictionless ---------------------------------------------------------------------------------
@@ -448,7 +459,7 @@ def frictionless_validate(path: Path, schema_path: Path, rows: int, work: Path) 
         encoding="utf-8",
     )
     # --trusted: the descriptor names files beside it; --json: a machine-readable report
-    code, elapsed, rss, out = run_child(
+    code, elapsed, rss, out, cpu = run_child(
         [str(FRICTIONLESS), "validate", "--trusted", "--json", str(resource_path)],
     )
     report = _json_tail(out)
@@ -463,7 +474,7 @@ def frictionless_validate(path: Path, schema_path: Path, rows: int, work: Path) 
     if errors:
         first = task.get("errors", [])[:3]
         raise SystemExit(f"frictionless found {errors} errors (the data is clean): {first}")
-    return Run("frictionless validate", rows, elapsed, rss, note="cp874, valid")
+    return Run("frictionless validate", rows, elapsed, rss, note="cp874, valid", cpu=cpu)
 
 
 def _json_tail(text: str) -> dict[str, Any] | None:
@@ -581,7 +592,7 @@ def core_breakdown(
 ) -> tuple[dict[str, Any], float]:
     work.mkdir(parents=True, exist_ok=True)
     env = child_env(TMPDIR=str(work))
-    code, _wall, rss, out = run_child(
+    code, _wall, rss, out, _cpu = run_child(
         [str(PYTHON), "-c", CORE_SCRIPT, str(path), str(work), str(threads), memory], env=env
     )
     if code != 0:
@@ -595,7 +606,7 @@ def core_breakdown(
 def print_table(runs: list[Run], floor: float | None, fric: float | None) -> None:
     head_ = (
         f"{'tool':<46} {'rows':>11} {'seconds':>9} {'rows/s':>11} {'peak RSS MB':>11} "
-        f"{'x floor':>8} {'x faster than fl.':>17}"
+        f"{'x floor':>8} {'x faster than fl.':>17} {'CPU s':>7}"
     )
     print(head_)
     print("-" * len(head_))
@@ -603,9 +614,10 @@ def print_table(runs: list[Run], floor: float | None, fric: float | None) -> Non
         ratio = f"{r.seconds / floor:.2f}" if floor else "-"
         faster = f"{fric / r.seconds:.1f}" if fric else "-"
         label = r.label + (" (extrapolated)" if r.extrapolated else "")
+        cpu = f"{r.cpu:.2f}" if r.cpu is not None else "-"
         print(
             f"{label:<46} {r.rows:>11,} {r.seconds:>9.2f} {r.rows / r.seconds:>11,.0f} "
-            f"{r.rss_mb:>11.0f} {ratio:>8} {faster:>17}"
+            f"{r.rss_mb:>11.0f} {ratio:>8} {faster:>17} {cpu:>7}"
         )
 
 
@@ -687,7 +699,7 @@ def _main(args: argparse.Namespace, base: Path) -> None:
 
     # 2. Nakhon CLI
     cli = NakhonCLI(base / "data", base / "tmp", args.memory_limit)
-    code, elapsed, _rss, out = cli("demo")
+    code, elapsed, _rss, out, _cpu = cli("demo")
     if code != 0:
         raise SystemExit(f"nakhon demo failed:\n{out[-3000:]}")
     print(f"nakhon demo (set-up, not measured): {elapsed:.1f}s")
@@ -701,7 +713,7 @@ def _main(args: argparse.Namespace, base: Path) -> None:
     )
     startup = []
     for _ in range(3):
-        code, elapsed, rss, out = cli("versions", "bench-tiny")
+        code, elapsed, rss, out, _cpu = cli("versions", "bench-tiny")
         if code != 0:
             raise SystemExit(f"nakhon versions failed:\n{out}")
         startup.append((elapsed, rss))
@@ -840,6 +852,10 @@ def _main(args: argparse.Namespace, base: Path) -> None:
     print(
         "Nakhon CLI = the whole `nakhon ingest` process (wall); in-process core = readers -> "
         "pipeline_core.run -> report CSV -> Lake.publish, no Django (its RSS: both phases)"
+    )
+    print(
+        "CPU s = user + system CPU time of the process, all threads (DuckDB: of the read alone); "
+        "other load on a shared machine moves it much less than the wall time"
     )
     print("=" * 118)
     table = [steady, first]
