@@ -50,7 +50,7 @@ messages: install
 
 # Re-take the README screenshots with the browser test.
 screenshots: install browser
-	NAKHON_SCREENSHOTS=docs $(BIN)/pytest tests/test_browser.py -q
+	NAKHON_SCREENSHOTS=docs $(BIN)/pytest tests/test_browser.py tests/test_browser_open_data.py -q
 
 vendor-check:
 	scripts/vendor-assets.sh --check

@@ -5,7 +5,7 @@
 # CDN at run time; this script is the only way these files should change.
 #
 # Usage:
-#   scripts/vendor-assets.sh           # (re)write nakhon/static/vendor/{sarabun,htmx}
+#   scripts/vendor-assets.sh           # (re)write nakhon/static/vendor/{sarabun,htmx,echarts,leaflet}
 #   scripts/vendor-assets.sh --check   # build into a temp dir and compare with
 #                                      # the committed files (sha256); exit 1 on drift
 #
@@ -21,6 +21,17 @@ SARABUN_INTEGRITY="sha512-8GWxnEIG9g/2JlZxU+APaVwipcLMkZkBps9N1tEyBxXWaJEnAtHpua
 HTMX_PKG="htmx.org"
 HTMX_VERSION="2.0.11"
 HTMX_INTEGRITY="sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA=="
+
+ECHARTS_PKG="echarts"
+ECHARTS_VERSION="6.1.0"
+ECHARTS_INTEGRITY="sha512-q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA=="
+
+LEAFLET_PKG="leaflet"
+LEAFLET_VERSION="1.9.4"
+LEAFLET_INTEGRITY="sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA=="
+
+# The vendored folders under nakhon/static/vendor/ (each one written whole by build()).
+ASSET_DIRS=(sarabun htmx echarts leaflet)
 
 # Sarabun faces ("<weight>" = normal, "<weight>-italic" = italic), in CSS order,
 # and the subsets kept (fontsource names; the order follows fontsource's CSS).
@@ -73,10 +84,10 @@ fetch() {
   echo "$dir/package"
 }
 
-# build <out-dir>: write the vendored tree (sarabun/, htmx/) into out-dir
+# build <out-dir>: write the vendored tree (sarabun/, htmx/, echarts/, leaflet/) into out-dir
 build() {
   local out="$1" src face file
-  mkdir -p "$out/sarabun/files" "$out/htmx"
+  mkdir -p "$out/sarabun/files" "$out/htmx" "$out/echarts" "$out/leaflet/images"
 
   # --- Sarabun ------------------------------------------------------------
   src="$(fetch "$SARABUN_PKG" "$SARABUN_VERSION" "$SARABUN_INTEGRITY")"
@@ -133,17 +144,44 @@ build() {
   cp "$src/dist/htmx.min.js" "$out/htmx/htmx.min.js"
   cp "$src/LICENSE" "$out/htmx/LICENSE"
 
+  # --- Apache ECharts -----------------------------------------------------
+  # The "common" build: line, bar, pie and scatter charts, tooltip, legend, title and
+  # aria, canvas and SVG renderers. Apache-2.0 asks for LICENSE and NOTICE to travel
+  # with the code; licenses/LICENSE-d3 covers the d3 code ECharts includes.
+  src="$(fetch "$ECHARTS_PKG" "$ECHARTS_VERSION" "$ECHARTS_INTEGRITY")"
+  cp "$src/dist/echarts.common.min.js" "$out/echarts/echarts.common.min.js"
+  cp "$src/LICENSE" "$out/echarts/LICENSE"
+  cp "$src/NOTICE" "$out/echarts/NOTICE"
+  cp "$src/licenses/LICENSE-d3" "$out/echarts/LICENSE-d3"
+  if grep -q "sourceMappingURL" "$out/echarts/echarts.common.min.js"; then
+    echo "echarts.common.min.js now names a source map (handle it like leaflet.js)" >&2; exit 1
+  fi
+
+  # --- Leaflet --------------------------------------------------------------
+  # leaflet.js ends with "//# sourceMappingURL=leaflet.js.map"; that line is dropped
+  # (the map is not vendored, and a hashed static storage would fail on the missing file).
+  # leaflet.css points at images/*.png, so those come too.
+  src="$(fetch "$LEAFLET_PKG" "$LEAFLET_VERSION" "$LEAFLET_INTEGRITY")"
+  sed '/^\/\/# sourceMappingURL=/d' "$src/dist/leaflet.js" >"$out/leaflet/leaflet.js"
+  cp "$src/dist/leaflet.css" "$out/leaflet/leaflet.css"
+  cp "$src/dist/images/"*.png "$out/leaflet/images/"
+  cp "$src/LICENSE" "$out/leaflet/LICENSE"
+  if grep -q "sourceMappingURL" "$out/leaflet/leaflet.js"; then
+    echo "leaflet.js: could not drop the sourceMappingURL line" >&2; exit 1
+  fi
+
   # Files are data, not executables.
   find "$out" -type f -exec chmod 0644 {} +
 }
 
-sums() { (cd "$1" && find sarabun htmx -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); }
+sums() { (cd "$1" && find "${ASSET_DIRS[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum); }
 
 build "$WORK/out"
 
 if [[ "$MODE" == "check" ]]; then
   if diff <(sums "$WORK/out") <(sums "$VENDOR_DIR"); then
-    echo "vendored assets match $SARABUN_PKG@$SARABUN_VERSION and $HTMX_PKG@$HTMX_VERSION"
+    echo "vendored assets match $SARABUN_PKG@$SARABUN_VERSION, $HTMX_PKG@$HTMX_VERSION," \
+      "$ECHARTS_PKG@$ECHARTS_VERSION and $LEAFLET_PKG@$LEAFLET_VERSION"
     exit 0
   fi
   echo "vendored assets differ from a fresh fetch (lines: < fresh, > repo)" >&2
@@ -151,9 +189,9 @@ if [[ "$MODE" == "check" ]]; then
 fi
 
 mkdir -p "$VENDOR_DIR"
-for d in sarabun htmx; do
+for d in "${ASSET_DIRS[@]}"; do
   rm -rf "${VENDOR_DIR:?}/$d"
   cp -R "$WORK/out/$d" "$VENDOR_DIR/$d"
 done
 sums "$VENDOR_DIR"
-echo "total: $(cd "$VENDOR_DIR" && find sarabun htmx -type f -exec cat {} + | wc -c) bytes"
+echo "total: $(cd "$VENDOR_DIR" && find "${ASSET_DIRS[@]}" -type f -exec cat {} + | wc -c) bytes"

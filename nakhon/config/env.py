@@ -201,6 +201,20 @@ REGISTRY: tuple[Setting, ...] = (
         "Sender address of mail Nakhon sends.",
     ),
     Setting("NAKHON_LOG_LEVEL", "str", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
+    Setting(
+        "NAKHON_MAP_TILE_URL",
+        "str",
+        "",
+        "Tile layer under the dataset maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+        "or your own tile server. Empty: no tiles; maps draw the city boundary and the data on "
+        "a plain background (works offline).",
+    ),
+    Setting(
+        "NAKHON_MAP_TILE_ATTRIBUTION",
+        "str",
+        "© OpenStreetMap contributors",
+        "Attribution shown on the map when NAKHON_MAP_TILE_URL is set.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}

@@ -207,6 +207,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- maps --------------------------------------------------------------------------------------
+MAP_TILE_URL = env_str("NAKHON_MAP_TILE_URL")  # empty: no tiles (offline)
+MAP_TILE_ATTRIBUTION = env_str("NAKHON_MAP_TILE_ATTRIBUTION")
+
 # --- mail --------------------------------------------------------------------------------------
 _email_url = env_str("NAKHON_EMAIL_URL")
 DEFAULT_FROM_EMAIL = env_str("NAKHON_DEFAULT_FROM_EMAIL")

@@ -12,8 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nakhon.accounts.models import Department, Municipality
@@ -23,6 +23,7 @@ from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import can, require
 from nakhon.ingestion import pipeline
 from nakhon.lake import service as lake_service
+from nakhon.portal import visuals
 from nakhon.portal.decorators import municipality_view, wants_json
 
 PAGE_SIZE = 20
@@ -279,6 +280,9 @@ def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) ->
             "citation": _citation(request, municipality, dataset, shown),
             "runs": runs,
             "can_upload": can(request.user, "dataset.ingest", municipality),
+            **visuals.page_context(
+                municipality, dataset, downloads, shown, language=get_language() or "th"
+            ),
         },
     )
 
