@@ -77,14 +77,15 @@ class Server:
             self.process.kill()
 
 
-def start(data_dir: Path, *args: str, timeout: float = 180) -> Server:
-    """Start ``nakhon [args]`` and wait until /healthz answers; its output goes to a log file."""
+def start(data_dir: Path, *args: str, timeout: float = 180, **extra: str) -> Server:
+    """Start ``nakhon [args]`` and wait until /healthz answers; its output goes to a log file.
+    ``extra``: more environment variables (``NAKHON_API_RATE_LIMIT="0"``)."""
     port = free_port()
     log = data_dir.parent / f"{data_dir.name}-server-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [NAKHON, *args],
-            env=cli_env(data_dir, NAKHON_PORT=str(port)),
+            env=cli_env(data_dir, NAKHON_PORT=str(port), **extra),
             stdout=sink,
             stderr=subprocess.STDOUT,
         )

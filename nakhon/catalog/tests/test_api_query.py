@@ -66,3 +66,16 @@ def test_download(demo, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.apache.parquet"
     assert client.get(f"{BASE}/datasets/markets/download/exe").status_code == 404
+
+
+def test_a_multipart_body_without_boundary_is_a_clear_400(demo, client, token_for):
+    """Found by schemathesis: it was a 500."""
+    token = token_for("kk-admin", scopes=["read", "write"], municipality="khon-kaen")
+    response = client.post(
+        f"{BASE}/datasets/markets/runs",
+        data=b"--x\r\n",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad-request"
