@@ -65,6 +65,9 @@ __all__ = ["infer_schema"]
 _THAI: Final = re.compile("[\u0e00-\u0e7f]")
 _LAT: Final = re.compile(r"(?i)^(lat|latitude|ละติจูด|y_?coord)\b|ละติจูด")
 _LON: Final = re.compile(r"(?i)^(lon|long|lng|longitude|ลองจิจูด|x_?coord)\b|ลองจิจูด")
+# "ปีงบประมาณ" (fiscal year) names money but holds years: whole numbers under a year header
+# are years, not baht.
+_YEAR: Final = re.compile(r"(?i)^ปี|ปีงบ|พ\.ศ\.|fiscal.?year|^year|_year$|\byear\b")
 _MONEY: Final = re.compile(r"(?i)บาท|ราคา|งบประมาณ|เงิน|amount|price|baht|budget|cost|fee")
 _PHONE: Final = re.compile(r"(?i)โทร|phone|tel\b|mobile|มือถือ")
 _ID: Final = re.compile(r"(?i)^(id|.*_id|code|no\.?|รหัส.*|เลขที่.*|ลำดับ.*)$")
@@ -260,7 +263,11 @@ def _column(
         spec = ColumnSpec(name, "latitude")
     elif every("num") and _LON.search(name) and -180 <= s["min"] <= s["max"] <= 180:
         spec = ColumnSpec(name, "longitude")
-    elif every("dec") and (s["currency"] > 0 or _MONEY.search(name)):
+    elif (
+        every("dec")
+        and (s["currency"] > 0 or _MONEY.search(name))
+        and not (_YEAR.search(name) and every("int") and s["currency"] == 0)
+    ):
         spec = ColumnSpec(name, "baht")  # money stays money, even when whole baht
     elif nearly("int") and s["leading_zero"] == 0 and not every("date_like"):
         spec = ColumnSpec(name, "integer")
