@@ -55,9 +55,11 @@ _MODERATOR = frozenset({"moderation.view", "moderation.change"})
 # Read-only analytical SQL over the city's lake tables (nakhon.lake.sql).
 _ANALYST = frozenset({"sql.view"})
 # Local revenue (issue #6): registers and imports. Executives read the registers without the
-# taxpayers' personal data (that needs ``personal_data.view``).
+# taxpayers' personal data (that needs ``personal_data.view``), and of the assessment runs only
+# their totals; ``tax_assessment.view`` (each taxpayer's assessment) and ``tax.assess`` (run,
+# issue, re-assess, print notices) are the tax office's.
 _TAX_READ = frozenset({"tax.view"})
-_TAX = _TAX_READ | {"tax.change", "tax.import"}
+_TAX = _TAX_READ | {"tax.change", "tax.import", "tax.assess", "tax_assessment.view"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: _STAFF

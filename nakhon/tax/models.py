@@ -384,3 +384,146 @@ class Signboard(TenantModel):
 
     def __str__(self) -> str:
         return f"{_('signboard')} {self.code}"
+
+
+# --- the assessment cycle: runs, assessments, notices ---------------------------------------
+
+
+class TaxKind(models.TextChoices):
+    SIGNBOARD = "signboard", _("signboard tax")
+    LAND_BUILDING = "land_building", _("land and building tax")
+
+
+class AssessmentRun(TenantModel):
+    """One assessment of a whole register for a tax kind and a B.E. tax year.
+
+    Worked in the background (``nakhon.tax.assessments``): state and progress are on the row,
+    which the officer's page polls. ``done`` runs hold draft assessments to review; ``issued``
+    runs have numbered notices. ``rules_hash`` identifies the exact rules used.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done: to review")
+        FAILED = "failed", _("failed")
+        ISSUED = "issued", _("issued")
+
+    FINAL = frozenset({"done", "failed", "issued"})
+
+    kind = models.CharField(_("tax"), max_length=14, choices=TaxKind.choices)
+    tax_year = models.PositiveSmallIntegerField(_("tax year (B.E.)"))
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default="queued")
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    stage = models.CharField(_("stage"), max_length=40, blank=True)
+    records = models.PositiveIntegerField(_("register records"), default=0)
+    assessment_count = models.PositiveIntegerField(_("assessments"), default=0)
+    exempt_count = models.PositiveIntegerField(_("assessments with no tax"), default=0)
+    total_baht = models.DecimalField(
+        _("total tax (baht)"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    rules_version = models.CharField(_("rules"), max_length=200, blank=True)
+    rules_hash = models.CharField(_("rules hash"), max_length=64, blank=True)
+    started_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process at work
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("assessment run")
+        verbose_name_plural = _("assessment runs")
+
+    def __str__(self) -> str:
+        return f"{_('assessment run')} {self.pk}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL
+
+
+class Assessment(TenantModel):
+    """The tax of one taxpayer for one tax kind and year, with its explanation (``steps``).
+
+    A correction makes a new assessment that supersedes the old one (kept, status
+    ``superseded``): the history an appeal needs.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        ISSUED = "issued", _("issued")
+        SUPERSEDED = "superseded", _("superseded")
+
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.PROTECT, related_name="assessments", null=True, blank=True
+    )
+    taxpayer = models.ForeignKey(
+        Taxpayer, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("taxpayer")
+    )
+    kind = models.CharField(_("tax"), max_length=14, choices=TaxKind.choices)
+    tax_year = models.PositiveSmallIntegerField(_("tax year (B.E.)"))
+    tax_baht = models.DecimalField(_("tax (baht)"), max_digits=16, decimal_places=2)
+    steps = models.JSONField(_("explanation"), default=list)
+    records = models.JSONField(_("register records"), default=list)  # [[kind, code], …]
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="draft")
+    payment_reference = models.CharField(_("payment reference"), max_length=20, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    rules_hash = models.CharField(_("rules hash"), max_length=64, blank=True)
+    parcels = models.ManyToManyField(Parcel, blank=True, related_name="+")
+    buildings = models.ManyToManyField(Building, blank=True, related_name="+")
+    units = models.ManyToManyField(CondoUnit, blank=True, related_name="+")
+    signboards = models.ManyToManyField(Signboard, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["taxpayer__code", "-id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [models.Index(fields=["municipality", "kind", "tax_year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{_('assessment')} {self.pk}"
+
+
+class Notice(TenantModel):
+    """An assessment notice: ภ.ด.ส.6 (land and building tax) or ภ.ป.3 (signboard tax).
+
+    ``number`` runs per municipality, form and tax year (``sequence``); ``pdf`` is the path of
+    the last PDF printed (under NAKHON_DATA_DIR), empty until printed.
+    """
+
+    class Form(models.TextChoices):
+        PDS6 = "pds6", "ภ.ด.ส.6"
+        PP3 = "pp3", "ภ.ป.3"
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="notice")
+    form = models.CharField(_("form"), max_length=4, choices=Form.choices)
+    tax_year = models.PositiveSmallIntegerField(_("tax year (B.E.)"))
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("notice number"), max_length=40)
+    issued_at = models.DateTimeField(_("issued at"))
+    pdf = models.CharField(_("PDF"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["form", "tax_year", "sequence"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "form", "tax_year", "sequence"],
+                name="tax_notice_number_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} {self.number}"
