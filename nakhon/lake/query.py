@@ -10,9 +10,12 @@ input can reach SQL as code. Pure: no Django.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -36,6 +39,11 @@ MAX_LIMIT = 10_000
 MAX_IN_VALUES = 1_000
 _TEXT = ("VARCHAR",)
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
+_DECIMAL = re.compile(r"(-?[0-9]{1,15})(?:\.([0-9]{1,15}))?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SCALE = re.compile(r"DECIMAL\(([0-9]+),([0-9]+)\)")
+_INT_RANGE = {"INTEGER": 2**31, "BIGINT": 2**63, "HUGEINT": 2**127}
 
 
 class QueryError(Exception):
@@ -104,10 +112,41 @@ def _cast(con: duckdb.DuckDBPyConnection, value: Any, kind: str, column: str, pa
         raise QueryError(f"The value for column {column!r} is too long.", param)
     if _is_text(kind):
         return text
+    quick = _quick_cast(text, kind)
+    if quick is not None:
+        return quick
     row = con.execute(f"SELECT TRY_CAST(? AS {kind})", [text]).fetchone()
     if row is None or row[0] is None:
         raise QueryError(f"{text!r} is not a valid {kind.lower()} for column {column!r}.", param)
     return row[0]
+
+
+def _quick_cast(text: str, kind: str) -> Any:
+    """The plain spellings of the usual types, converted without asking DuckDB (a statement
+    per value); None leaves the value to DuckDB's own ``TRY_CAST``. Only spellings whose
+    conversion is exact, so the result is the one ``TRY_CAST`` would give."""
+    if kind in _INT_RANGE and _INTEGER.fullmatch(text):
+        number = int(text)
+        return number if -_INT_RANGE[kind] <= number < _INT_RANGE[kind] else None
+    if kind == "DOUBLE" and _DECIMAL.fullmatch(text):
+        return float(text)
+    scale = _SCALE.fullmatch(kind)
+    if scale:
+        match = _DECIMAL.fullmatch(text)
+        # more decimals than the column keeps would be rounded by DuckDB: leave those to it
+        width, places = int(scale.group(1)), int(scale.group(2))
+        if (
+            match
+            and len(match.group(2) or "") <= places
+            and len(match.group(1).lstrip("-")) <= width - places
+        ):
+            return Decimal(text)
+    if kind == "DATE" and _ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
 
 
 def _where(
@@ -215,16 +254,28 @@ def _order(names: list[str], spec: Spec, types: dict[str, str]) -> str:
     return " ORDER BY " + ", ".join(parts)
 
 
-def run(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, spec: Spec) -> Result:
-    """Answer ``spec`` over ``relation`` (built on ``con``)."""
+def run(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    spec: Spec,
+    *,
+    source: str | None = None,
+    types: dict[str, str] | None = None,
+) -> Result:
+    """Answer ``spec`` over ``relation`` (built on ``con``). ``source`` is SQL naming the same
+    rows in ``con``'s database (a quoted table name, a parenthesised SELECT) when there is
+    one: the statement then reads it directly instead of registering a view of ``relation``,
+    a catalog write per request; ``types`` (column -> DuckDB type) saves asking the relation."""
     if not 0 <= spec.limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT}.", "limit")
     if spec.offset < 0:
         raise QueryError("offset must be 0 or more.", "offset")
-    types = _types(relation)
-    # a view of its own: connections (cursors) of one database share their views
-    view = f"nakhon_q_{uuid.uuid4().hex}"
-    relation.create_view(view, replace=False)
+    types = types if types is not None else _types(relation)
+    view = source
+    if view is None:
+        # a view of its own: connections (cursors) of one database share their views
+        view = f"nakhon_q_{uuid.uuid4().hex}"
+        relation.create_view(view, replace=False)
     try:
         where, params = _where(con, types, spec)
         names, select, group = _select(types, spec)
@@ -241,7 +292,8 @@ def run(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, spec:
             row = con.execute(counted, params).fetchone()
             total = int(row[0]) if row else 0
     finally:
-        con.execute(f"DROP VIEW IF EXISTS {view}")
+        if source is None:
+            con.execute(f"DROP VIEW IF EXISTS {view}")
     return Result(
         names, _out_types(names, types, spec), table.to_pylist(), total, spec.limit, spec.offset
     )

@@ -162,13 +162,21 @@ def _diff_dict(result: Any, limit: int, masked: set[str]) -> dict[str, Any]:
 def _served(dataset: Dataset, snapshot_id: int, con: Any) -> Any:
     """The version as a relation on ``con`` (a cursor of the serving database): its in-memory
     copy when it is kept there, else a scan of the lake."""
-    ref = table_ref_for(dataset)
+    found = _served_table(dataset, snapshot_id)
+    if found:
+        return con.table(found[0])
+    return _scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
+
+
+def _served_table(dataset: Dataset, snapshot_id: int) -> tuple[str, dict[str, str]] | None:
+    """(name, column types) of the version's in-memory copy, loaded on first use; None when
+    it is too big to keep. Keyed by the dataset's id: the table reference (city and dataset
+    slugs) costs a database query, and is only needed to load the copy."""
 
     def scan(cursor: Any) -> Any:
-        return _scan(ref, snapshot_id=snapshot_id, con=cursor)
+        return _scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=cursor)
 
-    name = serving.cached_table(ref, snapshot_id, scan)
-    return con.table(name) if name else scan(con)
+    return serving.cached(f"dataset:{dataset.pk}", snapshot_id, scan)
 
 
 def _visible_columns(actor: Any, dataset: Dataset, snapshot_id: int) -> tuple[list[str], list[str]]:
@@ -224,19 +232,34 @@ def query(
     if snapshot_id is None:
         empty = lake_query.Result([], {}, [], 0, spec.limit, spec.offset)
         return QueryPage(empty, None, [])
+    personal = set(dataset.personal_columns())
+    # no permission lookup when the dataset declares no personal column
+    may_see = not personal or can(actor, "personal_data.view", dataset.municipality)
     con = serving.cursor()
     try:
-        relation = _served(dataset, snapshot_id, con)
-        personal = set(dataset.personal_columns())
-        if can(actor, "personal_data.view", dataset.municipality):
-            hidden: list[str] = []
-        else:
-            hidden = [c for c in relation.columns if c in personal]
+        found = _served_table(dataset, snapshot_id)
+        relation = (
+            con.table(found[0])
+            if found
+            else _scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
+        )
+        hidden = [] if may_see else [c for c in relation.columns if c in personal]
+        visible = [c for c in relation.columns if c not in hidden]
         if hidden:
-            relation = relation.project(
-                ", ".join(quote(c) for c in relation.columns if c not in hidden)
+            relation = relation.project(", ".join(quote(c) for c in visible))
+        if found:
+            # straight from the in-memory table: no view to register per request
+            name, types = found
+            source = (
+                quote(name)
+                if not hidden
+                else f"(SELECT {', '.join(quote(c) for c in visible)} FROM {quote(name)})"  # noqa: S608
             )
-        result = lake_query.run(con, relation, spec)
+            result = lake_query.run(
+                con, relation, spec, source=source, types={c: types[c] for c in visible}
+            )
+        else:
+            result = lake_query.run(con, relation, spec)
     except lake_query.QueryError as exc:
         raise InvalidInput(
             exc.message, errors={exc.param: exc.message} if exc.param else None

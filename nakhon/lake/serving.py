@@ -22,22 +22,30 @@ from nakhon.lake.diff import quote
 
 _lock = threading.Lock()
 _database: duckdb.DuckDBPyConnection | None = None
-_tables: OrderedDict[tuple[str, int], tuple[str, int]] = OrderedDict()  # key -> (name, rows)
-_loading: dict[tuple[str, int], threading.Event] = {}
+# key -> (name, rows, column types)
+_tables: OrderedDict[Any, tuple[str, int, dict[str, str]]] = OrderedDict()
+_loading: dict[Any, threading.Event] = {}
+
+
+_db_lock = threading.Lock()
 
 
 def _db() -> duckdb.DuckDBPyConnection:
     global _database
     if _database is None:
-        _database = duck.connect(memory_limit=settings.NAKHON_SERVE_MEMORY_LIMIT)
+        # once: requests arriving together at a fresh process would otherwise each open a
+        # database of their own, and tables loaded into one are missing from the others
+        with _db_lock:
+            if _database is None:
+                _database = duck.connect(memory_limit=settings.NAKHON_SERVE_MEMORY_LIMIT)
     return _database
 
 
 def _evict(budget: int) -> None:
     """Drop the least recently used tables until ``budget`` rows fit (lock held)."""
-    total = sum(rows for _name, rows in _tables.values())
+    total = sum(rows for _name, rows, _types in _tables.values())
     while _tables and total > budget:
-        _key, (name, rows) = _tables.popitem(last=False)
+        _key, (name, rows, _types) = _tables.popitem(last=False)
         _db().execute(f"DROP TABLE IF EXISTS {quote(name)}")
         total -= rows
 
@@ -46,21 +54,29 @@ def cached_table(ref: Any, snapshot_id: int, scan: Any) -> str | None:
     """The name of the in-memory copy of ``ref`` at ``snapshot_id``, loading it with
     ``scan(con)`` (a relation of the version on ``con``) when it is not there yet; None when
     the version is too big to keep."""
+    found = cached(ref, snapshot_id, scan)
+    return found[0] if found else None
+
+
+def cached(key: Any, snapshot_id: int, scan: Any) -> tuple[str, dict[str, str]] | None:
+    """``cached_table`` with the copy's column types (name -> DuckDB type). ``key`` names the
+    table (its ref, or anything hashable that stands for it only, such as a dataset id)."""
     budget = settings.NAKHON_SERVE_CACHE_ROWS
     if budget <= 0:
         return None
-    key = (str(ref), snapshot_id)
+    key = (str(key), snapshot_id)
     while True:
         with _lock:
             if key in _tables:
                 _tables.move_to_end(key)
-                return _tables[key][0]
+                name, _rows, types = _tables[key]
+                return name, types
             waiting = _loading.get(key)
             if waiting is None:
                 _loading[key] = threading.Event()
                 break
         waiting.wait(timeout=120)  # another request is loading this version
-    name = f"v_{snapshot_id & 0x7FFFFFFFFFFFFFFF}_{abs(hash(str(ref))) % 10**8}"
+    name = f"v_{snapshot_id & 0x7FFFFFFFFFFFFFFF}_{abs(hash(key[0])) % 10**8}"
     try:
         cursor = _db().cursor()
         relation = scan(cursor)
@@ -69,12 +85,13 @@ def cached_table(ref: Any, snapshot_id: int, scan: Any) -> str | None:
         if rows > budget:
             cursor.close()
             return None
+        types = {c: str(t) for c, t in zip(relation.columns, relation.types, strict=True)}
         relation.create(name)
         cursor.close()
         with _lock:
-            _tables[key] = (name, rows)
+            _tables[key] = (name, rows, types)
             _evict(budget)
-            return name if key in _tables else None
+            return (name, types) if key in _tables else None
     finally:
         with _lock:
             _loading.pop(key).set()
@@ -88,6 +105,6 @@ def cursor() -> duckdb.DuckDBPyConnection:
 def clear() -> None:
     """Forget every cached version (tests; a restore of the lake from a backup)."""
     with _lock:
-        for name, _rows in _tables.values():
+        for name, _rows, _types in _tables.values():
             _db().execute(f"DROP TABLE IF EXISTS {quote(name)}")
         _tables.clear()
