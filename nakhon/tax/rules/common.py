@@ -20,25 +20,24 @@ def require_columns(frame: pl.DataFrame, name: str, columns: dict[str, bool]) ->
 def check(frame: pl.DataFrame, id_column: str, checks: list[tuple[str, pl.Expr, str]]) -> None:
     """Run every (field, bad-row expression, reason) check; raise with the records named.
 
-    A null in a checked expression counts as bad (``fill_null(True)``).
+    A null in a checked expression counts as bad (``fill_null(True)``). One pass counts the
+    bad rows of every check; the records are named only when there are some.
     """
-    problems: list[InputProblem] = []
-    total = 0
     if not checks or frame.height == 0:
         return
-    flags = frame.select(
-        pl.col(id_column).cast(pl.String).alias("__id"),
-        *[expr.fill_null(True).alias(f"__c{i}") for i, (_, expr, _) in enumerate(checks)],
-    )
-    counts = flags.select(pl.col(f"__c{i}").sum() for i in range(len(checks))).row(0)
-    for i, (field, _, reason) in enumerate(checks):
-        if not counts[i]:
+    flags = [expr.fill_null(True) for _, expr, _ in checks]
+    counts = frame.select(flag.sum().alias(f"__c{i}") for i, flag in enumerate(flags)).row(0)
+    if not any(counts):
+        return
+    problems: list[InputProblem] = []
+    total = 0
+    for (field, _, reason), flag, count in zip(checks, flags, counts, strict=True):
+        if not count:
             continue
-        total += counts[i]
-        bad = flags.filter(pl.col(f"__c{i}")).get_column("__id").head(10).to_list()
+        total += count
+        bad = frame.filter(flag).get_column(id_column).cast(pl.String).head(10).to_list()
         problems += [InputProblem(str(record), field, reason) for record in bad]
-    if problems:
-        raise TaxInputError(problems, total)
+    raise TaxInputError(problems, total)
 
 
 def split_installments(total_satang: int, count: int) -> list[Decimal]:

@@ -20,6 +20,7 @@ import polars as pl
 
 from nakhon.tax.rules.common import check, require_columns, split_installments
 from nakhon.tax.rules.errors import InputProblem, TaxInputError
+from nakhon.tax.rules.grouping import group_dense
 from nakhon.tax.rules.loader import Citation, Reader
 from nakhon.tax.rules.steps import Assessment, Step
 from nakhon.tax.rules.units import (
@@ -245,6 +246,31 @@ ITEM_COLUMNS = [
     "depreciation_percent",
     "value_satang",
 ]
+# Item columns that are integers (the others are strings), for the nulls of the other kinds.
+_ITEM_INTEGERS = {"area_cwah", "price_satang", "floor_cm2", "age_years", "gross_satang"}
+_ITEM_INTEGERS |= {"depreciation_percent", "value_satang", "vacant_years", "old_tax_satang"}
+# The use as a small code (its index in USES) from the start: comparing, grouping and looking
+# up bands by a code, never by a string, over the whole register. Vacant must stay last: the
+# dense grouping puts a vacancy step s in the slot after it (see _group_dense).
+USE_CODE = {use: code for code, use in enumerate(USES)}
+VACANT = USE_CODE["vacant"]
+assert USES[-1] == "vacant"
+INDIVIDUAL_ONLY_CODES = [USE_CODE[use] for use in INDIVIDUAL_ONLY]
+
+
+def _spellings(names: Sequence[str]) -> dict[str, int]:
+    """Every spelling with hyphens or underscores ("residential-primary") → index in names."""
+    out: dict[str, int] = {}
+    for code, name in enumerate(names):
+        parts = name.split("_")
+        for joins in itertools.product("_-", repeat=len(parts) - 1):
+            spelled = parts[0] + "".join(j + p for j, p in zip(joins, parts[1:], strict=True))
+            out[spelled] = code
+    return out
+
+
+_USE_SPELLINGS = _spellings(USES)
+_STRUCTURE_SPELLINGS = _spellings(STRUCTURES)
 
 
 def _hundredths(name: str) -> pl.Expr:
@@ -252,26 +278,49 @@ def _hundredths(name: str) -> pl.Expr:
     return (pl.col(name).cast(pl.Float64, strict=False) * 100 + 0.5).floor().cast(pl.Int64)
 
 
-def _normalise_use(frame: pl.DataFrame) -> pl.DataFrame:
+def _code(frame: pl.DataFrame, name: str, spellings: dict[str, int]) -> pl.Expr:
+    """A text column as its code (null when unknown): one hash lookup, no string rewriting."""
+    column = pl.col(name) if frame.schema[name] == pl.String else pl.col(name).cast(pl.String)
+    return column.replace_strict(spellings, default=None, return_dtype=pl.UInt8)
+
+
+def _normalise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``use_code``, ``juristic``, ``vacant_years`` (0 when absent), ``old_tax_satang``."""
+    extra = []
+    if "vacant_years" not in frame.columns:
+        extra.append(pl.lit(0, pl.Int64).alias("vacant_years"))
+    if "old_tax_baht" not in frame.columns:
+        extra.append(pl.lit(None, pl.Float64).alias("old_tax_baht"))
+    frame = frame.with_columns(extra) if extra else frame
     return frame.with_columns(
-        pl.col("use").cast(pl.String).str.replace_all("-", "_"),
-        pl.col("owner_kind").cast(pl.String),
+        _code(frame, "use", _USE_SPELLINGS).alias("use_code"),
+        _code(frame, "owner_kind", {kind: i for i, kind in enumerate(OWNER_KINDS)})
+        .cast(pl.Boolean)
+        .alias("juristic"),
+        pl.col("vacant_years").cast(pl.Int64, strict=False).fill_null(0),
+        _hundredths("old_tax_baht").alias("old_tax_satang"),
     )
 
 
 def _common_checks(name: str) -> list[tuple[str, pl.Expr, str]]:
+    use = pl.col("use_code")
+    # an unknown use or owner kind is its own problem: null (a problem) only when absent
+    individual_only = pl.when(pl.col("use").is_not_null()).then(
+        use.is_in(INDIVIDUAL_ONLY_CODES).fill_null(False)
+    )
+    juristic = pl.when(pl.col("owner_kind").is_not_null()).then(pl.col("juristic").fill_null(False))
     return [
         (name, pl.col(name).is_null(), "missing id"),
         ("owner_id", pl.col("owner_id").is_null(), "missing owner id"),
         (
             "owner_kind",
-            ~pl.col("owner_kind").is_in(OWNER_KINDS),
+            pl.col("juristic").is_null(),
             "owner must be individual or juristic",
         ),
-        ("use", ~pl.col("use").is_in(USES), f"unknown use; expected {', '.join(USES)}"),
+        ("use", use.is_null(), f"unknown use; expected {', '.join(USES)}"),
         (
             "use",
-            pl.col("use").is_in(INDIVIDUAL_ONLY) & (pl.col("owner_kind") == "juristic"),
+            individual_only & juristic,
             "a primary home (Act §41, §42) belongs to an individual, not a juristic person",
         ),
         (
@@ -281,7 +330,7 @@ def _common_checks(name: str) -> list[tuple[str, pl.Expr, str]]:
         ),
         (
             "vacant_years",
-            (pl.col("vacant_years") > 0) & (pl.col("use") != "vacant"),
+            (pl.col("vacant_years") > 0) & (use != VACANT),
             "vacant years given for a property whose use is not vacant",
         ),
         (
@@ -297,17 +346,18 @@ def _common_checks(name: str) -> list[tuple[str, pl.Expr, str]]:
     ]
 
 
-def _optional(frame: pl.DataFrame) -> pl.DataFrame:
-    extra = []
-    if "vacant_years" not in frame.columns:
-        extra.append(pl.lit(0, pl.Int64).alias("vacant_years"))
-    if "old_tax_baht" not in frame.columns:
-        extra.append(pl.lit(None, pl.Float64).alias("old_tax_baht"))
-    frame = frame.with_columns(extra) if extra else frame
-    return frame.with_columns(
-        pl.col("vacant_years").cast(pl.Int64, strict=False).fill_null(0),
-        _hundredths("old_tax_baht").alias("old_tax_satang"),
-    )
+def _item(id_column: str, *extra: pl.Expr | str) -> list[pl.Expr | str]:
+    """The columns every valued item keeps (see value_items), plus those of its kind."""
+    return [
+        pl.col(id_column).alias("item_id"),
+        "owner_id",
+        "owner_kind",
+        "use_code",
+        "juristic",
+        "vacant_years",
+        "old_tax_satang",
+        *extra,
+    ]
 
 
 def _parcels(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
@@ -322,7 +372,7 @@ def _parcels(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             "price_per_sq_wah": True,
         },
     )
-    frame = _optional(_normalise_use(table))
+    frame = _normalise(table)
     if "area_rnw" in frame.columns:
         parts = (
             pl.col("area_rnw")
@@ -348,12 +398,15 @@ def _parcels(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
         raise TaxInputError.single(
             "parcels table", "area_rnw", "give area_rnw, or rai + ngan + wah, or area_sq_wah"
         )
+    area = (pl.col("rai") * SQ_WAH_PER_RAI + pl.col("ngan") * SQ_WAH_PER_NGAN) * 100 + pl.col(
+        "cwah"
+    )
     frame = frame.with_columns(
         pl.col("rai").cast(pl.Int64, strict=False),
         pl.col("ngan").cast(pl.Int64, strict=False),
         _hundredths("wah").alias("cwah"),
         _hundredths("price_per_sq_wah").alias("price_satang"),
-    )
+    ).with_columns(area.alias("area_cwah"))
     area_only = (
         "area_sq_wah" in frame.columns
         and "area_rnw" not in frame.columns
@@ -375,13 +428,7 @@ def _parcels(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
                 if not area_only
                 else "area in square wah out of range",
             ),
-            (
-                "area",
-                (pl.col("rai") * SQ_WAH_PER_RAI + pl.col("ngan") * SQ_WAH_PER_NGAN) * 100
-                + pl.col("cwah")
-                <= 0,
-                "area must be more than 0",
-            ),
+            ("area", pl.col("area_cwah") <= 0, "area must be more than 0"),
             (
                 "price_per_sq_wah",
                 ~pl.col("price_satang").is_between(1, MAX_PRICE_PER_SQ_WAH * SATANG),
@@ -389,26 +436,27 @@ def _parcels(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             ),
         ],
     )
-    area = (pl.col("rai") * SQ_WAH_PER_RAI + pl.col("ngan") * SQ_WAH_PER_NGAN) * 100 + pl.col(
-        "cwah"
-    )
     return frame.select(
-        pl.lit("parcel").alias("item_kind"),
-        pl.col("parcel_id").cast(pl.String).alias("item_id"),
-        "owner_id",
-        "owner_kind",
-        "use",
-        "vacant_years",
-        "old_tax_satang",
-        area.alias("area_cwah"),
-        "price_satang",
-        pl.lit(None, pl.Int64).alias("floor_cm2"),
-        pl.lit(None, pl.String).alias("structure"),
-        pl.lit(None, pl.Int64).alias("age_years"),
-        pl.lit(None, pl.Int64).alias("gross_satang"),
-        pl.lit(None, pl.Int64).alias("depreciation_percent"),
-        ((2 * area * pl.col("price_satang") + 100) // 200).alias("value_satang"),
+        _item(
+            "parcel_id",
+            "area_cwah",
+            "price_satang",
+            ((2 * pl.col("area_cwah") * pl.col("price_satang") + 100) // 200).alias("value_satang"),
+        )
     )
+
+
+def _depreciation(rules: LandBuildingRules) -> pl.Expr:
+    """Percent by structure and age: one lookup in the tables laid end to end."""
+    width = max(len(table) for table in rules.depreciation.values())
+    flat = [
+        table[min(age, len(table) - 1)]
+        for table in (rules.depreciation[s] for s in STRUCTURES)
+        for age in range(width)
+    ]
+    age = pl.col("age_years").clip(0, width - 1)  # a bad age is refused before it is used
+    index = pl.col("structure_code").cast(pl.Int64) * width + age
+    return pl.lit(pl.Series(flat, dtype=pl.Int64)).gather(index)
 
 
 def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
@@ -426,10 +474,10 @@ def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             "age_years": True,
         },
     )
-    frame = _optional(_normalise_use(table)).with_columns(
+    frame = _normalise(table).with_columns(
         _hundredths("floor_area_m2").alias("floor_cm2"),
         _hundredths("price_per_m2").alias("price_satang"),
-        pl.col("structure").cast(pl.String).str.replace_all("-", "_"),
+        _code(table, "structure", _STRUCTURE_SPELLINGS).alias("structure_code"),
         pl.col("age_years").cast(pl.Int64, strict=False),
     )
     check(
@@ -449,7 +497,7 @@ def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             ),
             (
                 "structure",
-                ~pl.col("structure").is_in(STRUCTURES),
+                pl.col("structure_code").is_null(),
                 f"structure must be one of {', '.join(STRUCTURES)}",
             ),
             (
@@ -459,36 +507,22 @@ def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             ),
         ],
     )
-    percent = pl.lit(None, pl.Int64)
-    for structure in STRUCTURES:
-        lookup = pl.Series(rules.depreciation[structure], dtype=pl.Int64)
-        index = pl.min_horizontal(pl.col("age_years"), pl.lit(len(lookup) - 1))
-        percent = (
-            pl.when(pl.col("structure") == structure)
-            .then(pl.lit(lookup).get(index))
-            .otherwise(percent)
-        )
     gross = (2 * pl.col("floor_cm2") * pl.col("price_satang") + 100) // 200
     return frame.with_columns(
-        gross.alias("gross_satang"), percent.alias("depreciation_percent")
+        gross.alias("gross_satang"), _depreciation(rules).alias("depreciation_percent")
     ).select(
-        pl.lit("building").alias("item_kind"),
-        pl.col("building_id").cast(pl.String).alias("item_id"),
-        "owner_id",
-        "owner_kind",
-        "use",
-        "vacant_years",
-        "old_tax_satang",
-        pl.lit(None, pl.Int64).alias("area_cwah"),
-        "price_satang",
-        "floor_cm2",
-        "structure",
-        "age_years",
-        "gross_satang",
-        "depreciation_percent",
-        ((2 * pl.col("gross_satang") * (100 - pl.col("depreciation_percent")) + 100) // 200).alias(
-            "value_satang"
-        ),
+        _item(
+            "building_id",
+            "price_satang",
+            "floor_cm2",
+            "structure_code",
+            "age_years",
+            "gross_satang",
+            "depreciation_percent",
+            (
+                (2 * pl.col("gross_satang") * (100 - pl.col("depreciation_percent")) + 100) // 200
+            ).alias("value_satang"),
+        )
     )
 
 
@@ -505,7 +539,7 @@ def _units(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             "price_per_m2": True,
         },
     )
-    frame = _optional(_normalise_use(table)).with_columns(
+    frame = _normalise(table).with_columns(
         _hundredths("area_m2").alias("floor_cm2"),
         _hundredths("price_per_m2").alias("price_satang"),
     )
@@ -527,21 +561,12 @@ def _units(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
         ],
     )
     return frame.select(
-        pl.lit("unit").alias("item_kind"),
-        pl.col("unit_id").cast(pl.String).alias("item_id"),
-        "owner_id",
-        "owner_kind",
-        "use",
-        "vacant_years",
-        "old_tax_satang",
-        pl.lit(None, pl.Int64).alias("area_cwah"),
-        "price_satang",
-        "floor_cm2",
-        pl.lit(None, pl.String).alias("structure"),
-        pl.lit(None, pl.Int64).alias("age_years"),
-        pl.lit(None, pl.Int64).alias("gross_satang"),
-        pl.lit(None, pl.Int64).alias("depreciation_percent"),
-        ((2 * pl.col("floor_cm2") * pl.col("price_satang") + 100) // 200).alias("value_satang"),
+        _item(
+            "unit_id",
+            "price_satang",
+            "floor_cm2",
+            ((2 * pl.col("floor_cm2") * pl.col("price_satang") + 100) // 200).alias("value_satang"),
+        )
     )
 
 
@@ -551,9 +576,7 @@ def _values(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
         "values",
         {"item_id": True, "owner_id": True, "owner_kind": True, "use": True, "value_baht": True},
     )
-    frame = _optional(_normalise_use(table)).with_columns(
-        _hundredths("value_baht").alias("value_satang")
-    )
+    frame = _normalise(table).with_columns(_hundredths("value_baht").alias("value_satang"))
     check(
         frame,
         "item_id",
@@ -566,22 +589,34 @@ def _values(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             ),
         ],
     )
-    return frame.select(
-        pl.lit("value").alias("item_kind"),
-        pl.col("item_id").cast(pl.String),
-        "owner_id",
-        "owner_kind",
-        "use",
-        "vacant_years",
-        "old_tax_satang",
-        *[pl.lit(None, pl.Int64).alias(c) for c in ("area_cwah", "price_satang", "floor_cm2")],
-        pl.lit(None, pl.String).alias("structure"),
-        *[
-            pl.lit(None, pl.Int64).alias(c)
-            for c in ("age_years", "gross_satang", "depreciation_percent")
-        ],
-        "value_satang",
-    )
+    return frame.select(_item("item_id", "value_satang"))
+
+
+def _valued(
+    rules: LandBuildingRules,
+    parcels: pl.DataFrame | None,
+    buildings: pl.DataFrame | None,
+    units: pl.DataFrame | None,
+    values: pl.DataFrame | None,
+) -> dict[str, pl.DataFrame]:
+    """Item kind → its records checked and valued (use as a code, owner kind as a flag)."""
+    valued = {}
+    for kind, table, build in (
+        ("parcel", parcels, _parcels),
+        ("building", buildings, _buildings),
+        ("unit", units, _units),
+        ("value", values, _values),
+    ):
+        if table is not None and table.height:
+            valued[kind] = build(rules, table)
+    if not valued:
+        raise TaxInputError.single("register", "(tables)", "no parcels, buildings, units or values")
+    if len({frame.schema["owner_id"] for frame in valued.values()}) > 1:
+        valued = {
+            kind: frame.with_columns(pl.col("owner_id").cast(pl.String))
+            for kind, frame in valued.items()
+        }
+    return valued
 
 
 def value_items(
@@ -599,129 +634,124 @@ def value_items(
     price per m². ``values``: items whose appraised value is already known (``value_baht``).
     All checks run before any value: a bad record raises ``TaxInputError`` naming it.
     """
+    valued = _valued(rules, parcels, buildings, units, values)
     frames = []
-    for table, build in (
-        (parcels, _parcels),
-        (buildings, _buildings),
-        (units, _units),
-        (values, _values),
-    ):
-        if table is not None and table.height:
-            frames.append(build(rules, table))
-    if not frames:
-        raise TaxInputError.single("register", "(tables)", "no parcels, buildings, units or values")
-    owner_types = {f.schema["owner_id"] for f in frames}
-    if len(owner_types) > 1:
-        frames = [f.with_columns(pl.col("owner_id").cast(pl.String)) for f in frames]
+    for kind, frame in valued.items():
+        columns: list[pl.Expr] = []
+        for name in ITEM_COLUMNS:
+            if name == "item_kind":
+                columns.append(pl.lit(kind).alias(name))
+            elif name in ("item_id", "owner_kind"):
+                columns.append(pl.col(name).cast(pl.String))
+            elif name == "use":
+                columns.append(pl.lit(pl.Series(USES)).gather("use_code").alias(name))
+            elif name == "structure" and "structure_code" in frame.columns:
+                columns.append(pl.lit(pl.Series(STRUCTURES)).gather("structure_code").alias(name))
+            elif name in frame.columns:
+                columns.append(pl.col(name))
+            else:
+                dtype = pl.Int64 if name in _ITEM_INTEGERS else pl.String
+                columns.append(pl.lit(None, dtype).alias(name))
+        frames.append(frame.select(columns))
     return pl.concat(frames, how="vertical", rechunk=False)
 
 
 # --- aggregation and the tax ---------------------------------------------------------------
+
+# The aggregate of each kind of item, in the result.
+KIND_SUMS = {
+    "parcel": "land_value_satang",
+    "building": "building_value_satang",
+    "unit": "unit_value_satang",
+    "value": "other_value_satang",
+}
+
+
+def _group(rules: LandBuildingRules, valued: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Sum the items per owner × use × vacancy step.
+
+    Columns: owner_id, use_code, vacant_step, items, juristic_items, the four KIND_SUMS,
+    old_tax_satang (null when no item of the group has one).
+    """
+    step = (
+        pl.when(pl.col("use_code") == VACANT)
+        .then(pl.col("vacant_years") // rules.vacant_every_years)
+        .otherwise(0)
+        .alias("vacant_step")
+    )
+    lean = {
+        kind: frame.select(
+            "owner_id", "use_code", step, "juristic", "value_satang", "old_tax_satang"
+        )
+        for kind, frame in valued.items()
+    }
+    grouped = group_dense(lean, uses=len(USES), sums=KIND_SUMS)
+    if grouped is None:
+        frames = [
+            frame.with_columns(pl.lit(kind, pl.Enum(ITEM_KINDS)).alias("kind"))
+            for kind, frame in lean.items()
+        ]
+        grouped = (
+            pl.concat(frames, how="vertical", rechunk=False)
+            .group_by("owner_id", "use_code", "vacant_step")
+            .agg(
+                pl.len().alias("items"),
+                pl.col("juristic").sum().cast(pl.UInt32).alias("juristic_items"),
+                *[
+                    pl.col("value_satang").filter(pl.col("kind") == kind).sum().alias(name)
+                    for kind, name in KIND_SUMS.items()
+                ],
+                pl.when(pl.col("old_tax_satang").count() > 0)
+                .then(pl.col("old_tax_satang").sum())
+                .alias("old_tax_satang"),
+            )
+        )
+    return grouped
+
+
+def _band_table(rules: LandBuildingRules) -> list[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]]:
+    """Band i of each row's own use: (lower, upper, ppm, ppm cap) looked up by the use code.
+
+    Uses with fewer bands get empty bands (lower = upper = beyond any base) that add nothing.
+    """
+    beyond = MAX_BASE_SATANG + 1
+    count = max(len(bands) for bands in rules.bands.values())
+    use = pl.col("use_code")
+    out = []
+    for i in range(count):
+        rows = [rules.bands[u][i] if i < len(rules.bands[u]) else None for u in USES]
+        lower = [beyond if b is None else b.lower_satang for b in rows]
+        upper = [beyond if b is None or b.upper_satang is None else b.upper_satang for b in rows]
+        ppm = [0 if b is None else b.ppm for b in rows]
+        cap = [0 if b is None else max(b.ppm, rules.vacant_max_ppm) for b in rows]
+        out.append(
+            tuple(
+                pl.lit(pl.Series(values, dtype=pl.Int64)).gather(use)
+                for values in (lower, upper, ppm, cap)
+            )
+        )
+    return out  # type: ignore[return-value]
 
 
 def _bracket_numerator(rules: LandBuildingRules) -> pl.Expr:
     """Σ satang × millionths of the bands (marginal) or of the band containing the base."""
     taxable = pl.col("taxable_satang")
     step = pl.col("vacant_step")
-    by_use = pl.lit(None, pl.Int64)
-    for use in USES:
-        total: pl.Expr = pl.lit(0, pl.Int64)
-        whole: pl.Expr = pl.lit(0, pl.Int64)
-        for band in reversed(rules.bands[use]):
-            ppm = pl.min_horizontal(
-                pl.lit(band.ppm) + step * rules.vacant_step_ppm,
-                pl.lit(max(band.ppm, rules.vacant_max_ppm)),
-            )
-            top = (
-                taxable
-                if band.upper_satang is None
-                else pl.min_horizontal(taxable, pl.lit(band.upper_satang))
-            )
-            total = total + pl.max_horizontal(top - band.lower_satang, pl.lit(0)) * ppm
-        for band in rules.bands[use]:  # the highest band the base exceeds wins
-            ppm = pl.min_horizontal(
-                pl.lit(band.ppm) + step * rules.vacant_step_ppm,
-                pl.lit(max(band.ppm, rules.vacant_max_ppm)),
-            )
-            whole = pl.when(taxable > band.lower_satang).then(taxable * ppm).otherwise(whole)
-        by_use = (
-            pl.when(pl.col("use") == use)
-            .then(total if rules.bracket_method == "marginal" else whole)
-            .otherwise(by_use)
-        )
-    return by_use
+    marginal: pl.Expr = pl.lit(0, pl.Int64)
+    rate: pl.Expr = pl.lit(0, pl.Int64)
+    for lower, upper, ppm, cap in _band_table(rules):
+        ppm = pl.min_horizontal(ppm + step * rules.vacant_step_ppm, cap)
+        top = pl.min_horizontal(taxable, upper)
+        marginal = marginal + pl.max_horizontal(top - lower, pl.lit(0)) * ppm
+        rate = pl.when(taxable > lower).then(ppm).otherwise(rate)  # the highest band wins
+    return marginal if rules.bracket_method == "marginal" else taxable * rate
 
 
-def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
-    """Aggregate valued items per owner, use and vacancy step, and compute the tax."""
-    # Enum codes: grouping and comparing small integers, not strings, over the whole register.
-    is_vacant = pl.col("use") == "vacant"
-    grouped = items.select(
-        "owner_id",
-        pl.col("use").cast(pl.Enum(USES)),
-        pl.col("item_kind").cast(pl.Enum(ITEM_KINDS)),
-        (pl.col("owner_kind") == "juristic").alias("juristic"),
-        "vacant_years",
-        "value_satang",
-        "old_tax_satang",
-    ).with_columns(
-        pl.when(is_vacant)
-        .then(pl.col("vacant_years") // rules.vacant_every_years)
-        .otherwise(0)
-        .alias("vacant_step"),
-        *[
-            pl.when(pl.col("item_kind") == k)
-            .then(pl.col("value_satang"))
-            .otherwise(0)
-            .alias(f"{k}_value_satang")
-            for k in ITEM_KINDS
-        ],
+def _tax(rules: LandBuildingRules, grouped: pl.DataFrame) -> pl.DataFrame:
+    """The exemption, the bands, the reduction and the §97 relief of each aggregate."""
+    mixed = grouped.filter(
+        (pl.col("juristic_items") > 0) & (pl.col("juristic_items") < pl.col("items"))
     )
-    # One integer key instead of three when the owner ids are integers: a much faster group-by.
-    packed = items.schema["owner_id"].is_integer()
-    if packed:
-        bounds = items.select(pl.col("owner_id").min().alias("lo"), pl.col("owner_id").max())
-        lo, hi = bounds.row(0)
-        packed = lo is not None and lo > -(2**51) and hi < 2**51
-    keys = ["owner_id", "use", "vacant_step"]
-    if packed:
-        grouped = grouped.with_columns(
-            (
-                pl.col("owner_id").cast(pl.Int64) * 2048
-                + pl.col("use").to_physical().cast(pl.Int64) * 256
-                + pl.col("vacant_step").cast(pl.Int64)
-            ).alias("_key")
-        )
-        keys = ["_key"]
-    grouped = (
-        grouped.group_by(*keys)
-        .agg(
-            pl.col("juristic").min().alias("juristic_min"),
-            pl.col("juristic").max().alias("juristic_max"),
-            pl.len().alias("items"),
-            pl.col("parcel_value_satang").sum().alias("land_value_satang"),
-            pl.col("building_value_satang").sum(),
-            pl.col("unit_value_satang").sum(),
-            pl.col("value_value_satang").sum().alias("other_value_satang"),
-            pl.col("value_satang").sum().alias("base_satang"),
-            pl.col("old_tax_satang").sum(),
-            pl.col("old_tax_satang").count().alias("old_tax_count"),
-        )
-        .with_columns(
-            pl.when(pl.col("old_tax_count") > 0)
-            .then(pl.col("old_tax_satang"))
-            .alias("old_tax_satang")
-        )
-        .drop("old_tax_count")
-    )
-    if packed:
-        grouped = grouped.select(
-            (pl.col("_key") // 2048).cast(items.schema["owner_id"]).alias("owner_id"),
-            ((pl.col("_key") // 256) % 8).cast(pl.UInt8).cast(pl.Enum(USES)).alias("use"),
-            (pl.col("_key") % 256).alias("vacant_step"),
-            pl.all().exclude("_key"),
-        )
-    mixed = grouped.filter(pl.col("juristic_min") != pl.col("juristic_max"))
     if mixed.height:
         raise TaxInputError(
             [
@@ -732,13 +762,10 @@ def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
             ],
             mixed.height,
         )
+    base = sum((pl.col(name) for name in KIND_SUMS.values()), pl.lit(0, pl.Int64))
     grouped = grouped.with_columns(
-        pl.col("use").cast(pl.String),
-        pl.when(pl.col("juristic_max"))
-        .then(pl.lit("juristic"))
-        .otherwise(pl.lit("individual"))
-        .alias("owner_kind"),
-    ).drop("juristic_min", "juristic_max")
+        base.alias("base_satang"), (pl.col("juristic_items") > 0).alias("juristic")
+    )
     too_big = grouped.filter(pl.col("base_satang") > MAX_BASE_SATANG)
     if too_big.height:
         raise TaxInputError(
@@ -747,16 +774,17 @@ def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
                 for o in too_big.get_column("owner_id").head(10).to_list()
             ]
         )
-    full = pl.lit(False)
-    amount = pl.lit(0, pl.Int64)
+    # exemption of (use, owner kind), looked up at use code × 2 + juristic
+    full = [False] * (2 * len(USES))
+    amount = [0] * (2 * len(USES))
     for (use, owner), ex in rules.exemptions.items():
-        match = (pl.col("use") == use) & (pl.col("owner_kind") == owner)
-        full = pl.when(match).then(pl.lit(ex.full)).otherwise(full)
-        amount = pl.when(match).then(pl.lit(ex.amount_satang)).otherwise(amount)
+        i = USE_CODE[use] * 2 + OWNER_KINDS.index(owner)
+        full[i], amount[i] = ex.full, ex.amount_satang
+    at = pl.col("use_code").cast(pl.Int64) * 2 + pl.col("juristic").cast(pl.Int64)
     exemption = (
-        pl.when(full)
+        pl.when(pl.lit(pl.Series(full)).gather(at))
         .then(pl.col("base_satang"))
-        .otherwise(pl.min_horizontal(pl.col("base_satang"), amount))
+        .otherwise(pl.min_horizontal(pl.col("base_satang"), pl.lit(pl.Series(amount)).gather(at)))
     )
     bracket = (2 * pl.col("bracket_numerator") + PPM) // (2 * PPM)
     reduction = (2 * pl.col("bracket_tax_satang") * rules.reduction_bp + 10_000) // 20_000
@@ -782,9 +810,41 @@ def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
             )
         )
         .with_columns(relief.cast(pl.Int64).alias("relief_satang"))
-        .with_columns((after - pl.col("relief_satang")).alias("tax_satang"))
-        .drop("bracket_numerator")
+        .select(
+            "owner_id",
+            pl.lit(pl.Series(USES)).gather("use_code").alias("use"),
+            pl.col("vacant_step").cast(pl.Int64),
+            pl.col("items").cast(pl.UInt32),
+            *KIND_SUMS.values(),
+            "base_satang",
+            pl.col("old_tax_satang").cast(pl.Int64),
+            pl.when(pl.col("juristic"))
+            .then(pl.lit("juristic"))
+            .otherwise(pl.lit("individual"))
+            .alias("owner_kind"),
+            "exemption_satang",
+            "taxable_satang",
+            "bracket_tax_satang",
+            "reduction_satang",
+            "after_reduction_satang",
+            "relief_satang",
+            (after - pl.col("relief_satang")).alias("tax_satang"),
+        )
     )
+
+
+def assess_items(rules: LandBuildingRules, items: pl.DataFrame) -> pl.DataFrame:
+    """Aggregate valued items (``value_items``) per owner, use and vacancy step; the tax."""
+    items = items.with_columns(
+        _code(items, "use", _USE_SPELLINGS).alias("use_code"),
+        (pl.col("owner_kind") == "juristic").alias("juristic"),
+    )
+    valued = {
+        kind: items.filter(pl.col("item_kind") == kind)
+        for kind in ITEM_KINDS
+        if (items.get_column("item_kind") == kind).any()
+    }
+    return _tax(rules, _group(rules, valued))
 
 
 def assess(
@@ -805,8 +865,8 @@ def assess(
     take optional ``vacant_years`` and ``old_tax_baht`` (the 2562 house-and-land plus local
     development tax, for the §97 relief). Money columns of the result are integer satang.
     """
-    items = value_items(rules, parcels=parcels, buildings=buildings, units=units, values=values)
-    return assess_items(rules, items)
+    valued = _valued(rules, parcels, buildings, units, values)
+    return _tax(rules, _group(rules, valued))
 
 
 def quote(
