@@ -75,42 +75,50 @@ def group_dense(
         + pl.col("use_code").cast(pl.Int64)
         + pl.col("vacant_step").cast(pl.Int64)
     )
-    items = np.zeros(size, np.int64)
-    juristic = np.zeros(size, np.int64)
+    keys = {kind: frame.select(key).to_series().to_numpy() for kind, frame in frames.items()}
+    # One pass over the flat slots finds the groups; every sum then runs over the groups only
+    # (numbered in slot order): a few times fewer than the slots, and cache-friendly.
+    slot_items = np.bincount(np.concatenate(list(keys.values())), minlength=size)
+    used = slot_items > 0
+    at = np.flatnonzero(used)
+    items = slot_items[at]
+    group_of_slot = np.cumsum(used, dtype=np.int32) - 1
+    groups = {kind: group_of_slot[slot_keys] for kind, slot_keys in keys.items()}
+    del slot_items, used, group_of_slot, keys
+    count = len(at)
+    juristic = np.zeros(count, np.int64)
     totals: dict[str, np.ndarray] = {}
     old_sum: np.ndarray | None = None
     old_count: np.ndarray | None = None
     for kind, frame in frames.items():
-        keys = frame.select(key).to_series().to_numpy()
-        items += np.bincount(keys, minlength=size)
-        juristic += np.bincount(keys[frame.get_column("juristic").to_numpy()], minlength=size)
-        totals[kind] = _sum(keys, frame.get_column("value_satang"), size)
+        group = groups[kind]
+        juristic += np.bincount(group[frame.get_column("juristic").to_numpy()], minlength=count)
+        totals[kind] = _sum(group, frame.get_column("value_satang"), count)
         old = frame.get_column("old_tax_satang")
         if old.null_count() < old.len():
-            summed = _sum(keys, old.fill_null(0), size)
-            counted = np.bincount(keys[old.is_not_null().to_numpy()], minlength=size)
+            summed = _sum(group, old.fill_null(0), count)
+            counted = np.bincount(group[old.is_not_null().to_numpy()], minlength=count)
             old_sum = summed if old_sum is None else old_sum + summed
             old_count = counted if old_count is None else old_count + counted
-    at = np.flatnonzero(items)
     slot = at % slots
     columns: dict[str, Any] = {
         "owner_id": pl.Series(at // slots + lo).cast(dtype),
         "use_code": pl.Series(np.minimum(slot, uses - 1), dtype=pl.UInt8),
         "vacant_step": pl.Series(np.maximum(slot - (uses - 1), 0), dtype=pl.Int64),
-        "items": pl.Series(items[at], dtype=pl.UInt32),
-        "juristic_items": pl.Series(juristic[at], dtype=pl.UInt32),
+        "items": pl.Series(items, dtype=pl.UInt32),
+        "juristic_items": pl.Series(juristic, dtype=pl.UInt32),
     }
     for kind, name in sums.items():
         columns[name] = (
-            pl.Series(totals[kind][at])
+            pl.Series(totals[kind])
             if kind in totals
-            else pl.repeat(0, len(at), dtype=pl.Int64, eager=True)
+            else pl.repeat(0, count, dtype=pl.Int64, eager=True)
         )
     if old_sum is None or old_count is None:
-        columns["old_tax_satang"] = pl.repeat(None, len(at), dtype=pl.Int64, eager=True)
+        columns["old_tax_satang"] = pl.repeat(None, count, dtype=pl.Int64, eager=True)
         return pl.DataFrame(columns)
-    columns["old_tax_satang"] = old_sum[at]
-    columns["old_tax_items"] = old_count[at]
+    columns["old_tax_satang"] = old_sum
+    columns["old_tax_items"] = old_count
     return (
         pl.DataFrame(columns)
         .with_columns(pl.when(pl.col("old_tax_items") > 0).then(pl.col("old_tax_satang")))
