@@ -269,3 +269,85 @@ def _print_report(report: Any, as_json: bool) -> None:
         click.echo("dry run: nothing was saved")
     else:
         click.echo("saved")
+
+
+_KIND = click.Choice(["signboard", "land-building"])
+
+
+@tax.command("assess")
+@_year_option
+@click.option("--kind", type=_KIND, required=True, help="Which tax.")
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--user", "username", help="Who runs it (audit log); default: the superuser.")
+@click.option("--issue", is_flag=True, help="Issue the run at once: number the notices.")
+@_handled
+def assess(
+    year: int, kind: str, municipality_slug: str | None, username: str | None, issue: bool
+) -> None:
+    """Assess the whole register for a tax year (B.E.), with a progress bar."""
+    from nakhon.cli import _cli_actor, _cli_municipality, _progress_bar
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+    from nakhon.tax.assessments import run_assessment, run_issue
+
+    municipality = _cli_municipality(municipality_slug)
+    actor = _cli_actor(username)
+    bar, update = _progress_bar()
+    try:
+        with origin(via=AuditEvent.Via.CLI):
+            run = run_assessment(
+                actor, municipality, kind, year, progress=lambda s, p: update(s, p / 100)
+            )
+            if issue:
+                run = run_issue(actor=actor, municipality=municipality, run=run)
+    finally:
+        bar.close()
+    click.echo(
+        f"run {run.pk}: {run.kind} {run.tax_year}, {run.records:,} register records, "
+        f"{run.assessment_count:,} assessments ({run.exempt_count:,} with no tax), "
+        f"total {run.total_baht:,} baht; {run.state}"
+    )
+
+
+@tax.command("notices")
+@_year_option
+@click.option("--kind", type=_KIND, required=True, help="Which tax.")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--user", "username", help="Who prints them (audit log); default: the superuser.")
+@_handled
+def notices(
+    year: int, kind: str, out_dir: Path, municipality_slug: str | None, username: str | None
+) -> None:
+    """Print every issued notice of a tax year as PDF: one file each and one merged file."""
+    from nakhon.cli import _cli_actor, _cli_municipality
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+    from nakhon.tax.notices.service import notices_print
+
+    municipality = _cli_municipality(municipality_slug)
+    actor = _cli_actor(username)
+    import sys
+
+    from tqdm import tqdm
+
+    bar = tqdm(unit=" notices", file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        with origin(via=AuditEvent.Via.CLI):
+            result = notices_print(
+                actor=actor,
+                municipality=municipality,
+                kind=kind,
+                tax_year=year,
+                folder=out_dir,
+                progress=progress,
+            )
+    finally:
+        bar.close()
+    click.echo(f"{result.notices:,} notices ({result.pages:,} pages) in {result.folder}")
+    click.echo(f"merged: {result.merged}")

@@ -145,7 +145,7 @@ def draw(data: NoticeData, fonts: tuple[Font, Font]) -> list[Page]:
         page.text(LEFT + 40, top, line, size=13)
         top += 17
     top += 8
-    body = " " * 8 + BODY[data.form].format(year=data.tax_year)  # a first-line indent
+    body = BODY[data.form].format(year=data.tax_year)
     for line in _wrap(regular, body, 14, RIGHT - LEFT):
         page.text(LEFT, top, line, size=14)
         top += 19
@@ -157,14 +157,14 @@ def draw(data: NoticeData, fonts: tuple[Font, Font]) -> list[Page]:
     top += 22
     page.line(LEFT, top, RIGHT, top, 0.5)
     top += 3
-    limit = BOTTOM - 250  # room for the total, the payment box and the signature
-    for label, value, heading in data.lines:
-        if top > limit:
+    footer = 250  # room for the total, the payment box and the signature
+    for n, (label, value, heading) in enumerate(data.lines):
+        rest = (len(data.lines) - n) * 17
+        if top + rest > BOTTOM - footer and top > BOTTOM - 30:
             page = Page(fonts)
             pages.append(page)
             page.text(LEFT, 36, f"{form_code} เลขที่ {data.number} (ต่อ)", size=12)
             top = 60.0
-            limit = BOTTOM - 250
         page.text(
             LEFT + (4 if heading else 14),
             top,
@@ -176,6 +176,11 @@ def draw(data: NoticeData, fonts: tuple[Font, Font]) -> list[Page]:
             RIGHT - 154, top, _fit(regular, value, 12.5, 150), size=12.5, align="right", width=150
         )
         top += 17
+    if top > BOTTOM - footer:  # the total and the payment part go on a page of their own
+        page = Page(fonts)
+        pages.append(page)
+        page.text(LEFT, 36, f"{form_code} เลขที่ {data.number} (ต่อ)", size=12)
+        top = 60.0
     page.line(LEFT, top + 2, RIGHT, top + 2, 0.8)
     top += 10
     amount = f"{data.tax_baht:,.2f}"

@@ -29,6 +29,7 @@ from nakhon.tax.models import Assessment, Notice
 from nakhon.tax.notices import pdf
 from nakhon.tax.notices.batch import BatchResult, Progress, print_batch
 from nakhon.tax.notices.render import NoticeData, draw
+from nakhon.tax.notices.thaiqr import reference
 
 
 def payment_config(municipality: Municipality) -> dict[str, str]:
@@ -75,7 +76,7 @@ def notice_data(
         tax_baht=assessment.tax_baht,
         lines=_lines(assessment),
         ref1=assessment.payment_reference,
-        ref2=taxpayer.code,
+        ref2=reference(taxpayer.code),
         biller_id=config.get("biller_id", ""),
         merchant_name=config.get("merchant_name", ""),
     )

@@ -100,3 +100,30 @@ def test_only_the_tax_office_prints_notices(demo, issued, username) -> None:
     assessment = Assessment.objects.filter(run=issued, status="issued").earliest("pk")
     with pytest.raises(PermissionDenied):
         service.notice_pdf(actor=demo.user(username), municipality=demo.kk, assessment=assessment)
+
+
+def test_cli_assess_issue_and_print(demo, settings, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from nakhon.cli import main
+
+    settings.DATA_DIR = tmp_path
+    runner = CliRunner()
+    base = ["--municipality", "khon-kaen", "--user", "kk-tax"]
+    result = runner.invoke(
+        main, ["tax", "assess", "--year", "2568", "--kind", "signboard", "--issue", *base]
+    )
+    assert result.exit_code == 0, result.output
+    assert "issued" in result.output
+    out = tmp_path / "notices"
+    result = runner.invoke(
+        main, ["tax", "notices", "--year", "2568", "--kind", "signboard", str(out), *base]
+    )
+    assert result.exit_code == 0, result.output
+    files = list(out.glob("pp3-*.pdf"))
+    assert files and (out / "all-notices.pdf").exists()
+    assert "ภ.ป.3" in _text(files[0].read_bytes())
+    refused = runner.invoke(
+        main, ["tax", "assess", "--year", "2400", "--kind", "land-building", *base]
+    )
+    assert refused.exit_code == 2 and "2400" in refused.output
