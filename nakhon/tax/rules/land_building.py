@@ -737,18 +737,28 @@ def _band_table(rules: LandBuildingRules) -> list[tuple[pl.Expr, pl.Expr, pl.Exp
     return out  # type: ignore[return-value]
 
 
-def _bracket_numerator(rules: LandBuildingRules) -> pl.Expr:
-    """Σ satang × millionths of the bands (marginal) or of the band containing the base."""
+def _bracket_numerator(rules: LandBuildingRules) -> tuple[list[pl.Expr], pl.Expr]:
+    """Σ satang × millionths of the bands (marginal) or of the band containing the base.
+
+    Returns one column per band (``__band<i>``, computed side by side on all cores) and the
+    expression that combines them.
+    """
     taxable = pl.col("taxable_satang")
     step = pl.col("vacant_step")
-    marginal: pl.Expr = pl.lit(0, pl.Int64)
-    rate: pl.Expr = pl.lit(0, pl.Int64)
-    for lower, upper, ppm, cap in _band_table(rules):
-        ppm = pl.min_horizontal(ppm + step * rules.vacant_step_ppm, cap)
-        top = pl.min_horizontal(taxable, upper)
-        marginal = marginal + pl.max_horizontal(top - lower, pl.lit(0)) * ppm
-        rate = pl.when(taxable > lower).then(ppm).otherwise(rate)  # the highest band wins
-    return marginal if rules.bracket_method == "marginal" else taxable * rate
+    terms = []
+    for i, (lower, upper, ppm, cap) in enumerate(_band_table(rules)):
+        rate = pl.min_horizontal(ppm + step * rules.vacant_step_ppm, cap)
+        if rules.bracket_method == "marginal":
+            top = pl.min_horizontal(taxable, upper)
+            term = pl.max_horizontal(top - lower, pl.lit(0)) * rate
+        else:
+            term = pl.when(taxable > lower).then(rate)
+        terms.append(term.alias(f"__band{i}"))
+    names = [f"__band{i}" for i in range(len(terms))]
+    if rules.bracket_method == "marginal":
+        return terms, pl.sum_horizontal(names)
+    # whole value: the rate of the highest band the base is above
+    return terms, taxable * pl.coalesce([*reversed(names), pl.lit(0, pl.Int64)])
 
 
 def _tax(rules: LandBuildingRules, grouped: pl.DataFrame) -> pl.DataFrame:
@@ -790,6 +800,7 @@ def _tax(rules: LandBuildingRules, grouped: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("base_satang"))
         .otherwise(pl.min_horizontal(pl.col("base_satang"), pl.lit(pl.Series(amount)).gather(at)))
     )
+    band_terms, numerator = _bracket_numerator(rules)
     bracket = (2 * pl.col("bracket_numerator") + PPM) // (2 * PPM)
     reduction = (2 * pl.col("bracket_tax_satang") * rules.reduction_bp + 10_000) // 20_000
     after = pl.col("after_reduction_satang")
@@ -805,7 +816,8 @@ def _tax(rules: LandBuildingRules, grouped: pl.DataFrame) -> pl.DataFrame:
     return (
         grouped.with_columns(exemption.alias("exemption_satang"))
         .with_columns((pl.col("base_satang") - pl.col("exemption_satang")).alias("taxable_satang"))
-        .with_columns(_bracket_numerator(rules).alias("bracket_numerator"))
+        .with_columns(band_terms)
+        .with_columns(numerator.alias("bracket_numerator"))
         .with_columns(bracket.alias("bracket_tax_satang"))
         .with_columns(reduction.alias("reduction_satang"))
         .with_columns(
