@@ -157,6 +157,14 @@ REGISTRY: tuple[Setting, ...] = (
         "Memory limit of the in-memory database that keeps those versions (DuckDB syntax).",
     ),
     Setting(
+        "NAKHON_SERVE_INDEX_ROWS",
+        "int",
+        "100000",
+        "Versions with at least this many rows get an indexed SQLite copy (without personal "
+        "columns) under NAKHON_DATA_DIR/cache/serving/ for fast filtered, sorted pages; built "
+        "in the background at the first query. 0: none.",
+    ),
+    Setting(
         "NAKHON_SERVER_THREADS",
         "int",
         "8",

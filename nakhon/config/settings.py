@@ -114,6 +114,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # one connection per server thread, not one per request
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -158,6 +161,7 @@ NAKHON_SQL_TIMEOUT = env_int("NAKHON_SQL_TIMEOUT")
 NAKHON_SQL_ROW_CAP = env_int("NAKHON_SQL_ROW_CAP")
 NAKHON_SERVE_CACHE_ROWS = env_int("NAKHON_SERVE_CACHE_ROWS")
 NAKHON_SERVE_MEMORY_LIMIT = env_str("NAKHON_SERVE_MEMORY_LIMIT")
+NAKHON_SERVE_INDEX_ROWS = env_int("NAKHON_SERVE_INDEX_ROWS")
 _LOG_LEVEL = env_str("NAKHON_LOG_LEVEL").upper()
 if _LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ConfigError(f"NAKHON_LOG_LEVEL={_LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -87,7 +88,8 @@ class Result:
     sql_filters: list[str] = field(default_factory=list)
 
 
-def _types(relation: duckdb.DuckDBPyRelation) -> dict[str, str]:
+def column_types(relation: duckdb.DuckDBPyRelation) -> dict[str, str]:
+    """Column name -> DuckDB type name, in the relation's order."""
     return {name: str(kind) for name, kind in zip(relation.columns, relation.types, strict=True)}
 
 
@@ -101,7 +103,7 @@ def _is_text(kind: str) -> bool:
     return kind.startswith(_TEXT)
 
 
-def _cast(con: duckdb.DuckDBPyConnection, value: Any, kind: str, column: str, param: str) -> Any:
+def _cast(con: Any, value: Any, kind: str, column: str, param: str) -> Any:
     """The value as the column's type, or a clear error: ``'abc'`` is not an integer."""
     if value is None:
         raise QueryError(f"A value is needed for column {column!r}.", param)
@@ -149,9 +151,9 @@ def _quick_cast(text: str, kind: str) -> Any:
     return None
 
 
-def _where(
-    con: duckdb.DuckDBPyConnection, types: dict[str, str], spec: Spec
-) -> tuple[str, list[Any]]:
+def _where(con: Any, types: dict[str, str], spec: Spec, store: Any = None) -> tuple[str, list[Any]]:
+    """(WHERE clause, bound values). ``store`` converts a value of a column's type to what the
+    engine keeps (the SQLite serving copy: dates as ISO text, decimals as scaled integers)."""
     parts: list[str] = []
     params: list[Any] = []
     for cond in spec.conditions:
@@ -176,13 +178,16 @@ def _where(
             if len(values) > MAX_IN_VALUES:
                 raise QueryError(f"At most {MAX_IN_VALUES} values per filter.", param)
             cast = [_cast(con, v, kind, cond.column, param) for v in values]
+            if store is not None:
+                cast = [store(v, kind) for v in cast]
             parts.append(f"{name} IN ({', '.join('?' for _ in cast)})")
             params.extend(cast)
         else:
             if cond.op in ("lt", "lte", "gt", "gte") and kind == "BOOLEAN":
                 raise QueryError(f"Column {cond.column!r} cannot be compared by size.", param)
             parts.append(f"{name} {op} ?")
-            params.append(_cast(con, cond.value, kind, cond.column, param))
+            value = _cast(con, cond.value, kind, cond.column, param)
+            params.append(store(value, kind) if store is not None else value)
     q = spec.q.strip()
     if q:
         if len(q) > 200:
@@ -254,6 +259,13 @@ def _order(names: list[str], spec: Spec, types: dict[str, str]) -> str:
     return " ORDER BY " + ", ".join(parts)
 
 
+def _check_page(spec: Spec) -> None:
+    if not 0 <= spec.limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 0 and {MAX_LIMIT}.", "limit")
+    if spec.offset < 0:
+        raise QueryError("offset must be 0 or more.", "offset")
+
+
 def run(
     con: duckdb.DuckDBPyConnection,
     relation: duckdb.DuckDBPyRelation,
@@ -266,11 +278,8 @@ def run(
     rows in ``con``'s database (a quoted table name, a parenthesised SELECT) when there is
     one: the statement then reads it directly instead of registering a view of ``relation``,
     a catalog write per request; ``types`` (column -> DuckDB type) saves asking the relation."""
-    if not 0 <= spec.limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be between 0 and {MAX_LIMIT}.", "limit")
-    if spec.offset < 0:
-        raise QueryError("offset must be 0 or more.", "offset")
-    types = types if types is not None else _types(relation)
+    _check_page(spec)
+    types = types if types is not None else column_types(relation)
     view = source
     if view is None:
         # a view of its own: connections (cursors) of one database share their views
@@ -311,3 +320,107 @@ def _out_types(names: list[str], types: dict[str, str], spec: Spec) -> dict[str,
         else:
             out[alias] = types.get(column, "VARCHAR")
     return out
+
+
+# --- the same questions of the SQLite serving copy (nakhon.lake.serving_index) -----------------
+
+_SQLITE_INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+_SQLITE_MAX_DECIMAL_WIDTH = 18  # scaled units of DECIMAL(18, s) fit SQLite's 64-bit integers
+
+
+def sqlite_kind(kind: str) -> str | None:
+    """The SQLite column type that keeps a DuckDB type exactly, or None (not kept there):
+    dates as ISO text (which sorts and compares as dates do), booleans as 0/1, decimals of up
+    to 18 digits as integers in units of their scale (13.50 in DECIMAL(10,2) is 1350), so
+    comparisons and sums stay exact."""
+    if kind in ("VARCHAR", "DATE"):
+        return "TEXT"
+    if kind in _SQLITE_INTEGER or kind == "BOOLEAN":
+        return "INTEGER"
+    if kind in ("FLOAT", "DOUBLE"):
+        return "REAL"
+    scale = _SCALE.fullmatch(kind)
+    if scale and int(scale.group(1)) <= _SQLITE_MAX_DECIMAL_WIDTH:
+        return "INTEGER"
+    return None
+
+
+def sqlite_store(value: Any, kind: str) -> Any:
+    """A value of a column's DuckDB type as the SQLite copy keeps it (see ``sqlite_kind``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if kind == "DATE":
+        return value.isoformat()
+    scale = _SCALE.fullmatch(kind)
+    if scale:
+        return int(Decimal(value).scaleb(int(scale.group(2))))
+    return value
+
+
+def _sqlite_load(kind: str) -> Any:
+    """The converter of a stored value back to what DuckDB gives for the type, or None."""
+    if kind == "DATE":
+        return dt.date.fromisoformat
+    if kind == "BOOLEAN":
+        return bool
+    scale = _SCALE.fullmatch(kind)
+    if scale:
+        places = -int(scale.group(2))
+        return lambda v: Decimal(v).scaleb(places)
+    return None
+
+
+def sqlite_answers(spec: Spec, indexed: Collection[str]) -> bool:
+    """Whether the SQLite copy, whose ``indexed`` columns have an index, should answer
+    ``spec``: a plain filter + sort + page whose every condition and first sort column can be
+    found through an index. Text search (``q``, ``contains``) and group-by scan every row:
+    DuckDB does that faster, so those stay there."""
+    if spec.group_by or spec.aggregates or spec.q.strip():
+        return False
+    for cond in spec.conditions:
+        if cond.op == "contains" or cond.column not in indexed:
+            return False
+    return not spec.sort or spec.sort[0][0] in indexed
+
+
+def run_sqlite(
+    db: sqlite3.Connection,
+    table: str,
+    spec: Spec,
+    *,
+    types: dict[str, str],
+    con: Any,
+    rows: int | None = None,
+) -> Result:
+    """``run`` over the SQLite copy ``table`` (columns of ``types``, kept as ``sqlite_kind``
+    says): the same checks, errors and statement (ties, and a page without a sort, in the
+    version's row order). ``con`` is a DuckDB connection (or anything with its ``execute``)
+    for the rare filter value only DuckDB's ``TRY_CAST`` can convert; ``rows`` is the copy's
+    row count (the total when nothing is filtered)."""
+    _check_page(spec)
+    if spec.group_by or spec.aggregates:
+        raise ValueError("group-by is answered by DuckDB (see sqlite_answers)")
+    where, params = _where(con, types, spec, sqlite_store)
+    names, select, _group = _select(types, spec)
+    order = _order(names, spec, types)
+    order = f"{order}, rowid" if order else " ORDER BY rowid"
+    sql = f"SELECT {select} FROM {quote(table)}{where}{order} LIMIT ? OFFSET ?"  # noqa: S608
+    loaders = [_sqlite_load(types[name]) for name in names]
+    out = []
+    for record in db.execute(sql, [*params, spec.limit, spec.offset]):
+        out.append(
+            {
+                name: value if load is None or value is None else load(value)
+                for name, load, value in zip(names, loaders, record, strict=True)
+            }
+        )
+    total = None
+    if spec.include_total:
+        if not where and rows is not None:
+            total = rows
+        else:
+            counted = db.execute(f"SELECT count(*) FROM {quote(table)}{where}", params).fetchone()  # noqa: S608
+            total = int(counted[0]) if counted else 0
+    return Result(names, _out_types(names, types, spec), out, total, spec.limit, spec.offset)

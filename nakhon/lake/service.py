@@ -17,7 +17,7 @@ from nakhon.catalog.models import Dataset, DatasetVersion
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import can
-from nakhon.lake import duck, serving
+from nakhon.lake import duck, serving, serving_index
 from nakhon.lake.diff import quote
 
 MASK = "•••"
@@ -243,22 +243,37 @@ def query(
             if found
             else _scan(table_ref_for(dataset), snapshot_id=snapshot_id, con=con)
         )
-        hidden = [] if may_see else [c for c in relation.columns if c in personal]
-        visible = [c for c in relation.columns if c not in hidden]
-        if hidden:
-            relation = relation.project(", ".join(quote(c) for c in visible))
-        if found:
+        types = found[1] if found else lake_query.column_types(relation)
+        hidden = [] if may_see else [c for c in types if c in personal]
+        visible = [c for c in types if c not in hidden]
+        result = None
+        if not (personal & set(visible)):
+            # the indexed SQLite copy (nakhon.lake.serving_index) holds no personal column
+            copy = _serving_copy(dataset, snapshot_id, types, personal)
+            if copy is not None and lake_query.sqlite_answers(spec, copy.indexed):
+                result = lake_query.run_sqlite(
+                    serving_index.connection(copy),
+                    serving_index.TABLE,
+                    spec,
+                    types=copy.types,
+                    con=con,
+                    rows=copy.rows,
+                )
+        if result is None and found:
             # straight from the in-memory table: no view to register per request
-            name, types = found
             source = (
-                quote(name)
+                quote(found[0])
                 if not hidden
-                else f"(SELECT {', '.join(quote(c) for c in visible)} FROM {quote(name)})"  # noqa: S608
+                else f"(SELECT {', '.join(quote(c) for c in visible)} FROM {quote(found[0])})"  # noqa: S608
             )
+            if hidden:
+                relation = relation.project(", ".join(quote(c) for c in visible))
             result = lake_query.run(
                 con, relation, spec, source=source, types={c: types[c] for c in visible}
             )
-        else:
+        elif result is None:
+            if hidden:
+                relation = relation.project(", ".join(quote(c) for c in visible))
             result = lake_query.run(con, relation, spec)
     except lake_query.QueryError as exc:
         raise InvalidInput(
@@ -269,6 +284,20 @@ def query(
     if result.rows:
         _audit_personal(actor, dataset, result.columns, version_row, rows=len(result.rows))
     return QueryPage(result, version_row, hidden)
+
+
+def _serving_copy(
+    dataset: Dataset, snapshot_id: int, types: dict[str, str], personal: set[str]
+) -> Any:
+    """The version's indexed SQLite copy (its columns that are not personal) when it is
+    ready, else None — and then it is built in the background if the version is big enough."""
+
+    def source() -> Any:
+        ref = table_ref_for(dataset)
+        return lambda cursor: _scan(ref, snapshot_id=snapshot_id, con=cursor)
+
+    public = {c: t for c, t in types.items() if c not in personal}
+    return serving_index.copy_for(f"dataset-{dataset.pk}", snapshot_id, public, source)
 
 
 EXPORT_FORMATS = {
