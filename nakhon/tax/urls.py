@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from nakhon.tax import views
+from nakhon.tax import views, views_runs
 
 app_name = "tax"
 urlpatterns = [
     path("", views.home, name="home"),
     path("calculator/", views.calculator, name="calculator"),
     path("import/", views.import_page, name="import"),
+    path("runs/", views_runs.run_list, name="run-list"),
+    path("runs/<int:pk>/", views_runs.run_detail, name="run-detail"),
+    path("runs/<int:pk>/issue/", views_runs.run_issue, name="run-issue"),
+    path("assessments/<int:pk>/", views_runs.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/notice.pdf", views_runs.notice_pdf, name="notice-pdf"),
+    path("taxpayers/<int:pk>/reassess/", views_runs.taxpayer_reassess, name="taxpayer-reassess"),
     path("taxpayers/", views.taxpayer_list, name="taxpayer-list"),
     path("taxpayers/<int:pk>/", views.taxpayer_detail, name="taxpayer-detail"),
     path("<str:register>/", views.register_list, name="register-list"),

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from nakhon.accounts.models import Municipality
@@ -145,6 +146,8 @@ def taxpayer_detail(request: HttpRequest, municipality: Municipality, pk: int) -
             "holdings": taxpayer.holdings.select_related("parcel", "building", "unit"),
             "signboards": taxpayer.signboards.all(),
             "history": history[:100],
+            "can_assess": can(request.user, "tax.assess", municipality),
+            "year": thai.ce_to_be_year(timezone.localdate().year),
         },
     )
 
