@@ -135,6 +135,7 @@ def search(
         rows=limit,
         start=offset,
         facet_fields=facet or [],
+        full=False,  # the summary needs no tags, themes or resources
     )
     return {
         "count": result.count,

@@ -186,6 +186,13 @@ class Dataset(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "slug"], name="dataset_slug_unique")
         ]
+        # catalog search checks, on every search, whether the catalog changed (count, latest
+        # change, which datasets are public): answered from this index alone
+        indexes = [
+            models.Index(
+                fields=["municipality", "classification", "updated_at"], name="dataset_search_state"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title_th

@@ -20,8 +20,10 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 K1 = 1.2
 B = 0.75
@@ -69,31 +71,41 @@ class Document:
 class Hit:
     key: int
     score: float
-    matched: list[str] = field(default_factory=list)
 
 
 class Index:
-    """An in-memory inverted index over documents; build once, search many times."""
+    """An in-memory inverted index over documents; build once, search many times. Postings are
+    NumPy arrays, so scoring a common word over thousands of documents is one vector sum."""
 
     def __init__(self, documents: Iterable[Document]) -> None:
-        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
-        self.lengths: dict[int, float] = {}
-        for doc in documents:
+        keys: list[int] = []
+        lengths: list[float] = []
+        raw: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        for position, doc in enumerate(documents):
             counts: dict[str, float] = defaultdict(float)
             for name, weight in FIELD_WEIGHTS.items():
                 value = getattr(doc, name)
                 text = " ".join(value) if name == "tags" else value
                 for word in words(text):
                     counts[word] += weight
-            self.lengths[doc.key] = sum(counts.values())
+            keys.append(doc.key)
+            lengths.append(sum(counts.values()))
             for word, tf in counts.items():
-                self.postings[word][doc.key] = tf
-        self.size = len(self.lengths)
-        self.average = (sum(self.lengths.values()) / self.size) if self.size else 0.0
+                raw[word][0].append(position)
+                raw[word][1].append(tf)
+        self.keys = np.array(keys, dtype=np.int64)
+        self.size = len(keys)
+        self.average = float(np.mean(lengths)) if keys else 0.0
+        # the length part of BM25's denominator, per document
+        self.norm = K1 * (1 - B + B * np.array(lengths, dtype=np.float64) / (self.average or 1))
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            word: (np.array(at, dtype=np.int32), np.array(tf, dtype=np.float64))
+            for word, (at, tf) in raw.items()
+        }
         self.vocabulary = list(self.postings)
 
     def _idf(self, word: str) -> float:
-        n = len(self.postings.get(word, ()))
+        n = len(self.postings[word][0]) if word in self.postings else 0
         return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
 
     def _expand(self, word: str) -> list[tuple[str, float]]:
@@ -121,23 +133,18 @@ class Index:
         terms = list(dict.fromkeys(words(query)))[:MAX_QUERY_WORDS]
         if not terms or not self.size:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, set[str]] = defaultdict(set)
+        scores = np.zeros(self.size, dtype=np.float64)
+        matched = np.zeros(self.size, dtype=np.int16)
         for term in terms:
+            seen = np.zeros(self.size, dtype=bool)
             for word, weight in self._expand(term):
-                idf = self._idf(word)
-                for key, tf in self.postings[word].items():
-                    norm = K1 * (1 - B + B * self.lengths[key] / (self.average or 1))
-                    scores[key] += weight * idf * tf * (K1 + 1) / (tf + norm)
-                    matched[key].add(term)
-        need = minimum_should_match(len(terms))
-        hits = [
-            Hit(key, score, sorted(matched[key]))
-            for key, score in scores.items()
-            if len(matched[key]) >= need
-        ]
-        hits.sort(key=lambda h: (-h.score, h.key))
-        return hits
+                at, tf = self.postings[word]
+                scores[at] += weight * self._idf(word) * tf * (K1 + 1) / (tf + self.norm[at])
+                seen[at] = True
+            matched += seen
+        hits = np.nonzero(matched >= minimum_should_match(len(terms)))[0]
+        order = hits[np.lexsort((self.keys[hits], -scores[hits]))]
+        return [Hit(int(k), float(v)) for k, v in zip(self.keys[order], scores[order], strict=True)]
 
 
 def minimum_should_match(n: int) -> int:

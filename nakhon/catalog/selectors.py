@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -193,10 +193,51 @@ def _search_scope(municipality: Municipality | None) -> QuerySet[Dataset]:
     return qs.filter(municipality=municipality) if municipality is not None else qs
 
 
-def _search_index(municipality: Municipality | None) -> tuple[search.Index, dict[int, _Doc]]:
+_public_cache: dict[Any, tuple[Any, frozenset[int]]] = {}
+_PUBLIC = Q(classification__in=vocab.PUBLIC_CLASSIFICATIONS)
+
+
+def _catalog_state(municipality: Municipality | None) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(the catalog's state, the public set's fingerprint), in one query answered from an index:
+    the number of datasets, their latest change and highest id; the public ones' number, sum and
+    sum of squares of ids, latest change. A change of either means the cached index, or the
+    cached set of public ids, is out of date."""
+    row = _search_scope(municipality).aggregate(
+        n=Count("pk"),
+        m=Max("updated_at"),
+        p=Max("pk"),
+        pn=Count("pk", filter=_PUBLIC),
+        ps=Sum("pk", filter=_PUBLIC),
+        pq=Sum(F("pk") * F("pk"), filter=_PUBLIC),
+        pm=Max("updated_at", filter=_PUBLIC),
+    )
+    return (row["n"], row["m"], row["p"]), (row["pn"], row["ps"], row["pq"], row["pm"])
+
+
+def _public_ids(municipality: Municipality | None, fingerprint: tuple[Any, ...]) -> frozenset[int]:
+    """Ids of the public datasets of active cities in scope, kept between searches while the
+    public set's fingerprint (read from the database on every search) is unchanged, so a
+    dataset that becomes non-public drops out of search at once."""
+    from nakhon.accounts.models import Municipality as City
+
+    active = tuple(City.objects.filter(is_active=True).values_list("pk", flat=True))
+    key = (municipality.pk if municipality is not None else None, fingerprint, active)
+    with _search_lock:
+        cached = _public_cache.get(key[0])
+        if cached and cached[0] == key:
+            return cached[1]
+    qs = _search_scope(municipality).filter(_PUBLIC, municipality__is_active=True)
+    ids = frozenset(qs.values_list("pk", flat=True))
+    with _search_lock:
+        _public_cache[key[0]] = (key, ids)
+    return ids
+
+
+def _search_index(
+    municipality: Municipality | None, generation: tuple[Any, ...]
+) -> tuple[search.Index, dict[int, _Doc]]:
     """The index of a municipality's datasets (or of all), rebuilt when a dataset changes."""
     scope = _search_scope(municipality)
-    generation = tuple(scope.aggregate(n=Count("pk"), m=Max("updated_at"), p=Max("pk")).values())
     key = municipality.pk if municipality is not None else None
     with _search_lock:
         cached = _search_cache.get(key)
@@ -287,6 +328,7 @@ def dataset_search(
     start: int = 0,
     facet_fields: Sequence[str] = (),
     facet_limit: int = 50,
+    full: bool = True,
 ) -> SearchResult:
     """Datasets the actor may see (one municipality's, or the public ones of every city),
     matching ``q`` (Thai-segmented, typo-tolerant) and ``filters``, sorted by ``sort``
@@ -302,16 +344,12 @@ def dataset_search(
             raise InvalidInput(
                 _("Unknown facet field %(f)s.") % {"f": name}, errors={"facet.field": name}
             )
-    index, docs = _search_index(municipality)
-    # who may see what is read from the database on every search, never from the cache
-    visible = (
-        dataset_list(actor=actor, municipality=municipality)
-        if municipality is not None
-        else Dataset.objects.filter(
-            classification__in=vocab.PUBLIC_CLASSIFICATIONS, municipality__is_active=True
-        )
-    )
-    allowed = set(visible.values_list("pk", flat=True)) & set(docs)
+    state, public = _catalog_state(municipality)
+    index, docs = _search_index(municipality, state)
+    if municipality is not None and can(actor, "dataset.list", municipality):
+        allowed: set[int] | frozenset[int] = set(docs)  # the city's staff see all of theirs
+    else:
+        allowed = _public_ids(municipality, public) & docs.keys()
     if q.strip() and q.strip() != "*:*":
         hits = index.search(q)
         scores = {h.key: h.score for h in hits if h.key in allowed}
@@ -335,12 +373,10 @@ def dataset_search(
             counter.update(v for v in _doc_values(docs[pk], name, now) if v)
         facets[name] = dict(counter.most_common(facet_limit))
     page = candidates[start : start + rows]
-    by_pk = {
-        d.pk: d
-        for d in Dataset.objects.filter(pk__in=page)
-        .select_related("department", "municipality")
-        .prefetch_related("tags", "themes", "resources")
-    }
+    found = Dataset.objects.filter(pk__in=page).select_related("department", "municipality")
+    if full:
+        found = found.prefetch_related("tags", "themes", "resources")
+    by_pk = {d.pk: d for d in found}
     return SearchResult(len(candidates), [by_pk[pk] for pk in page if pk in by_pk], facets, scores)
 
 
