@@ -51,16 +51,15 @@ def needles() -> set[str]:
                             found.add(thai.format_thai_id(digits))
                         elif len(digits) == 10:
                             found.add(digits)
-    try:  # the tax registers' taxpayers, where the demo has them
-        from nakhon.tax.models import Taxpayer  # type: ignore[attr-defined]
+    from nakhon.tax.models import Taxpayer
 
-        for taxpayer in Taxpayer.objects.all():
-            for field in ("id_number", "name_th", "first_name", "last_name", "phone"):
-                value = getattr(taxpayer, field, "")
-                if value and len(str(value)) >= 5:
-                    found.add(str(value))
-    except (ImportError, LookupError):
-        pass
+    persons = Taxpayer.objects.filter(kind=Taxpayer.Kind.PERSON)
+    assert persons.exists(), "the demo should have a tax register of people"
+    for taxpayer in persons:  # the tax register's people: ID, name, address, contacts
+        for field in ("national_id", "name", "address", "phone", "email"):
+            value = str(getattr(taxpayer, field, "") or "")
+            if len(value) >= 5:
+                found.add(value)
     assert len(found) > 100, "the demo registers should hold personal data to look for"
     return found
 
