@@ -22,7 +22,10 @@ be filtered or sorted on, is valid forever.
   copy.
 * Indexed columns: every numeric, date and boolean column, and every text column whose longest
   value is at most ``MAX_INDEXED_TEXT`` characters (codes, names, categories — not free text),
-  in column order, at most ``MAX_INDEXES``.
+  in column order, at most ``MAX_INDEXES``. Besides, for each *category* (an indexed text column
+  of at most ``MAX_CATEGORY_VALUES`` distinct values, such as a tambon) an index of it with each
+  indexed numeric or date column, at most ``MAX_PAIR_INDEXES``: a tambon sorted by income then
+  reads one page of the index instead of every row of the tambon.
 * Which questions it answers: ``nakhon.lake.query.sqlite_answers`` — filters and the first
   sort column on indexed columns, no text search, no group-by. DuckDB stays the analytical
   engine (group-by, text search, the SQL sandbox, downloads, diffs).
@@ -54,6 +57,8 @@ FORMAT = 1
 TABLE = "data"
 MAX_INDEXES = 32
 MAX_INDEXED_TEXT = 100
+MAX_CATEGORY_VALUES = 1_000
+MAX_PAIR_INDEXES = 16
 _RESERVED = {"rowid", "_rowid_", "oid"}
 
 
@@ -217,16 +222,21 @@ def build(
             name = quote(column)
             if kind == "VARCHAR":
                 stats.append(f"coalesce(max(length({name})), 0)")
+                stats.append(f"approx_count_distinct({name})")
             elif kind in ("FLOAT", "DOUBLE"):
                 stats.append(f"count(*) FILTER (WHERE isnan({name}))")
         row = relation.aggregate(", ".join(stats)).fetchone()
         figures = list(row) if row else [0]
         rows = int(figures.pop(0))
         indexed: list[str] = []
+        categories: list[str] = []
         for column, kind in types.items():
             if kind == "VARCHAR":
-                if figures.pop(0) <= MAX_INDEXED_TEXT:
+                longest, distinct = figures.pop(0), figures.pop(0)
+                if longest <= MAX_INDEXED_TEXT:
                     indexed.append(column)
+                    if distinct <= MAX_CATEGORY_VALUES:
+                        categories.append(column)
             elif kind in ("FLOAT", "DOUBLE"):
                 if figures.pop(0):
                     return None  # SQLite keeps NaN as NULL: the answers would differ
@@ -236,6 +246,9 @@ def build(
         if rows < minimum:
             return None
         indexed = indexed[:MAX_INDEXES]
+        # one category and a sort: (tambon = ? ORDER BY income) reads a page, not the tambon
+        sortable = [c for c in indexed if types[c] not in ("VARCHAR", "BOOLEAN")]
+        pairs = [(c, s) for c in categories if c in indexed for s in sortable][:MAX_PAIR_INDEXES]
         stored = relation.project(
             ", ".join(
                 f"{_store_expr(c, k)} AS {quote(f'c{i}')}" for i, (c, k) in enumerate(types.items())
@@ -254,6 +267,9 @@ def build(
                 db.executemany(insert, zip(*(c.to_pylist() for c in batch.columns), strict=True))
             for i, column in enumerate(indexed):
                 db.execute(f"CREATE INDEX {quote(f'i{i}')} ON {quote(TABLE)} ({quote(column)})")
+            for i, (first, then) in enumerate(pairs):
+                on = f"{quote(first)}, {quote(then)}"
+                db.execute(f"CREATE INDEX {quote(f'p{i}')} ON {quote(TABLE)} ({on})")
             db.execute("ANALYZE")
             meta = {"format": FORMAT, "types": list(types.items()), "rows": rows}
             meta["indexed"] = indexed
