@@ -255,6 +255,93 @@ def _elderly_allowance(rng: random.Random) -> bytes:
     return out.getvalue().encode("cp874")
 
 
+# --- for the revenue-gap worklists (nakhon.tax.gap): they overlap the demo tax register -------
+# (parcels and signs placed by nakhon.tax.demo_geo). Parcel i has a registered building when
+# i <= 30 and i % 5 is 0, 1 or 2 (nakhon.tax.demo); i % 5 is the use: 0 residential (primary),
+# 1 residential (other), 2 commercial, 3 agricultural, 4 vacant; i % 7 == 0 is mixed with 40 %
+# commercial.
+FOOTPRINTS_MATCHED = tuple(i for i in range(1, 31) if i % 5 in (0, 1, 2))
+FOOTPRINTS_UNREGISTERED = (3, 4, 9, 13, 31, 32, 35, 37)  # parcels with no building registered
+FOOTPRINTS_NO_PARCEL = 12
+LICENCES_AT_SIGNS = tuple(range(1, 16))  # signboards S-0001 … S-0015
+LICENCES_RESIDENTIAL = (1, 3, 5, 6, 10, 11)  # residential or agricultural parcels, no sign
+LICENCES_COMMERCIAL = (2, 12, 17, 14)  # commercial (14: mixed) parcels with no sign
+LICENCES_NO_PARCEL = 3
+_BUSINESS_KINDS = ["ร้านค้า", "ร้านอาหาร", "ร้านเสริมสวย", "ร้านซ่อมรถ", "ร้านกาแฟ"]
+
+
+def _outside(k: int) -> tuple[float, float]:
+    """Points in the municipality, north of the demo register's parcels (on none of them)."""
+    return 102.826 + (k % 6) * 0.004, 16.4505 + (k // 6) * 0.003
+
+
+def _footprints(rng: random.Random) -> bytes:
+    import json
+
+    from nakhon.tax import demo_geo
+
+    features: list[dict[str, Any]] = []
+
+    def add(lon: float, lat: float, width: float, depth: float) -> None:
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "footprint_id": f"FP-{len(features) + 1:04d}",
+                    "levels": rng.choice([1, 1, 2, 2, 3]),
+                    "surveyed": "2568",
+                },
+                "geometry": demo_geo.rectangle(lon, lat, width, depth),
+            }
+        )
+
+    for i in FOOTPRINTS_MATCHED:
+        lon, lat = demo_geo.parcel_centre(i)
+        add(lon, lat, rng.randint(8, 16), rng.randint(8, 14))
+    for i in FOOTPRINTS_MATCHED:  # an annex beside the house, on the same parcel
+        lon, lat = demo_geo.offset(*demo_geo.parcel_centre(i), 2.0, 2.0)
+        add(lon, lat, 3, 3)
+    for i in FOOTPRINTS_UNREGISTERED:
+        lon, lat = demo_geo.parcel_centre(i)
+        add(lon, lat, rng.randint(8, 16), rng.randint(8, 14))
+    for k in range(FOOTPRINTS_NO_PARCEL):
+        add(*_outside(k), rng.randint(8, 20), rng.randint(8, 16))
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def _licences(rng: random.Random) -> bytes:
+    from nakhon.tax import demo_geo
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["licence_no", "business_name", "kind", "address", "tambon", "latitude", "longitude"]
+    )
+    points: list[tuple[float, float]] = []
+    for i in LICENCES_AT_SIGNS:
+        east, north = rng.uniform(-4, 4), rng.uniform(-4, 4)
+        points.append(demo_geo.offset(*demo_geo.sign_position(i), east, north))
+    for i in LICENCES_RESIDENTIAL + LICENCES_COMMERCIAL:
+        points.append(demo_geo.parcel_centre(i))
+    for k in range(LICENCES_NO_PARCEL):
+        points.append(_outside(k + 6 * 3))
+    for n, (lon, lat) in enumerate(points, start=1):
+        kind = rng.choice(_BUSINESS_KINDS)
+        writer.writerow(
+            [
+                f"พณ.{2567 + n % 2}/{n:04d}",
+                f"{kind}{rng.choice(_PLACES)} {n}",
+                kind,
+                f"{rng.randint(1, 399)} ถนน{rng.choice(['มิตรภาพ', 'ศรีจันทร์', 'กลางเมือง'])}",
+                "ในเมือง",
+                f"{lat:.6f}",
+                f"{lon:.6f}",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
 def demo_datasets() -> list[DemoDataset]:
     rng = random.Random(SEED)  # noqa: S311 - deterministic demo data
     base = {
@@ -352,6 +439,42 @@ def demo_datasets() -> list[DemoDataset]:
                 "tags": "ผู้สูงอายุ, สวัสดิการ",
             },
             [("elderly-allowance.csv", _elderly_allowance(rng))],
+        ),
+        DemoDataset(
+            "building-footprints",
+            {
+                **base,
+                "classification": "internal",
+                "title_th": "รูปแปลงอาคารจากภาพถ่ายทางอากาศ",
+                "title_en": "Building footprints from aerial imagery",
+                "department": "engineering",
+                "data_type": "geospatial",
+                "update_frequency_unit": "year",
+                "data_format": ["geojson"],
+                "description_th": "รูปแปลงอาคาร (ข้อมูลสาธิต สร้างขึ้น) ใช้ตรวจหาอาคารที่ยังไม่อยู่ในทะเบียนภาษี",
+                "description_en": "Building outlines (generated demo data), used to find "
+                "buildings missing from the tax register.",
+                "tags": "อาคาร, แผนที่",
+            },
+            [("building-footprints.geojson", _footprints(rng))],
+        ),
+        DemoDataset(
+            "business-licences",
+            {
+                **base,
+                "classification": "internal",
+                "title_th": "ใบอนุญาตประกอบกิจการ",
+                "title_en": "Business licences",
+                "department": "health",
+                "data_type": "record",
+                "update_frequency_unit": "month",
+                "data_collect": "business",
+                "data_format": ["csv"],
+                "description_th": "ใบอนุญาตประกอบกิจการพร้อมพิกัด (ข้อมูลสาธิต สร้างขึ้น)",
+                "description_en": "Business licences with their location (generated demo data).",
+                "tags": "ใบอนุญาต, ธุรกิจ",
+            },
+            [("business-licences.csv", _licences(rng))],
         ),
     ]
 

@@ -351,3 +351,35 @@ def notices(
         bar.close()
     click.echo(f"{result.notices:,} notices ({result.pages:,} pages) in {result.folder}")
     click.echo(f"merged: {result.merged}")
+
+
+@tax.command("gap")
+@click.option("--municipality", "municipality_slug", help="Municipality slug.")
+@click.option("--year", type=int, help="Tax year in the Buddhist Era (default: this year).")
+@click.option("--json", "as_json", is_flag=True, help="Print the worklists as JSON.")
+@_handled
+def gap(municipality_slug: str | None, year: int | None, as_json: bool) -> None:
+    """The revenue-gap worklists: unregistered buildings and signs, use contradictions, drops."""
+    from nakhon.cli import _cli_actor, _cli_municipality
+    from nakhon.tax.gap import gap_report
+
+    report = gap_report(
+        actor=_cli_actor(None), municipality=_cli_municipality(municipality_slug), tax_year=year
+    )
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"revenue gap, {report.municipality.slug}, tax year {report.tax_year}: estimated "
+        f"{report.total_baht:,} baht at stake"
+    )
+    for worklist in report.lists.values():
+        click.echo(
+            f"\n{worklist.name}: {len(worklist.findings)} finding(s), estimated "
+            f"{worklist.total_baht:,} baht"
+        )
+        if worklist.note:
+            click.echo(f"  ({worklist.note})")
+        for f in worklist.findings:
+            click.echo(f"  {f.key}  {f.tax_baht:>12,} baht  {f.evidence}")
+    click.echo("\nEvery amount is an estimate; the assumptions are in --json and docs/tax.md.")

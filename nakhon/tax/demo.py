@@ -15,7 +15,9 @@ from typing import Any
 
 from nakhon.accounts.models import Municipality
 from nakhon.core.models import AdminArea
+from nakhon.tax.demo_geo import parcel_geometry, sign_position
 from nakhon.tax.models import Taxpayer
+from nakhon.tax.rules import parse_rai_ngan_wah
 from nakhon.tax.services import record_check, record_write
 
 SEED = 6
@@ -37,6 +39,13 @@ def fake_id(rng: random.Random, first: str) -> str:
     digits = first + "".join(str(rng.randint(0, 9)) for _ in range(11))
     total = sum(int(d) * (13 - i) for i, d in enumerate(digits))
     return digits + str((11 - total % 11) % 10)
+
+
+def _position(rng: random.Random, i: int, axis: int) -> str:
+    """Sign ``i``'s latitude (axis 1) or longitude (0) on the demo grid (``demo_geo``), where
+    the demo business licences can find it; the draw is kept so every later value stays."""
+    rng.random()
+    return f"{sign_position(i)[axis]:.6f}"
 
 
 def build_tax_register(
@@ -102,15 +111,17 @@ def build_tax_register(
         else:
             use_text = use
         rai, ngan, wah = rng.randint(0, 3), rng.randint(0, 3), rng.randint(0, 99)
+        area = f"{rai}-{ngan}-{max(wah, 10 if rai + ngan == 0 else 0)}"
         put(
             "parcel",
             {
                 "code": f"P-{i:04d}",
+                "geometry": parcel_geometry(i, parse_rai_ngan_wah(area)),
                 "deed_kind": "chanote" if i % 5 else "ns3k",
                 "deed_number": str(10000 + i * 37),
                 "parcel_number": str(100 + i),
                 "survey_page": str(2000 + i),
-                "area": f"{rai}-{ngan}-{max(wah, 10 if rai + ngan == 0 else 0)}",
+                "area": area,
                 "price_per_sq_wah": str(rng.choice([8000, 12000, 25000, 45000])),
                 "tambon": rng.choice(tambons),
                 "owners": owner,
@@ -161,8 +172,8 @@ def build_tax_register(
                 "height_cm": str(rng.choice([40, 60, 100, 150])),
                 "faces": str(1 + (i % 4 == 0)),
                 "installed_on": "15/08/2568" if i % 6 == 0 else "",
-                "latitude": f"{16.42 + rng.random() / 50:.6f}",
-                "longitude": f"{102.82 + rng.random() / 50:.6f}",
+                "latitude": _position(rng, i, 1),
+                "longitude": _position(rng, i, 0),
                 "tambon": rng.choice(tambons),
             },
         )

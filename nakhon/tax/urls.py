@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from nakhon.tax import views, views_runs
+from nakhon.tax import views, views_gap, views_runs
 
 app_name = "tax"
 urlpatterns = [
     path("", views.home, name="home"),
     path("calculator/", views.calculator, name="calculator"),
     path("import/", views.import_page, name="import"),
+    path("gap/", views_gap.gap_page, name="gap"),
+    path("map/", views_gap.map_page, name="map"),
     path("runs/", views_runs.run_list, name="run-list"),
     path("runs/<int:pk>/", views_runs.run_detail, name="run-detail"),
     path("runs/<int:pk>/issue/", views_runs.run_issue, name="run-issue"),
