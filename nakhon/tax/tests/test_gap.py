@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from django.utils import translation
 
 from nakhon.demo import datasets as planted
 from nakhon.tax import gap
@@ -17,6 +18,13 @@ from nakhon.tax.quotes import rules_for
 from nakhon.tax.rules import signboard
 
 YEAR = 2569
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The evidence texts are translated; the assertions read the English ones."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
