@@ -57,9 +57,10 @@ _ANALYST = frozenset({"sql.view"})
 # Local revenue (issue #6): registers and imports. Executives read the registers without the
 # taxpayers' personal data (that needs ``personal_data.view``), and of the assessment runs only
 # their totals; ``tax_assessment.view`` (each taxpayer's assessment) and ``tax.assess`` (run,
-# issue, re-assess, print notices) are the tax office's.
+# issue, re-assess, print notices) are the tax office's, and so is ``tax.collect`` (payments,
+# receipts, reversals, reminders, objections, collection targets).
 _TAX_READ = frozenset({"tax.view"})
-_TAX = _TAX_READ | {"tax.change", "tax.import", "tax.assess", "tax_assessment.view"}
+_TAX = _TAX_READ | {"tax.change", "tax.import", "tax.assess", "tax_assessment.view", "tax.collect"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: _STAFF

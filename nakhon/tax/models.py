@@ -527,3 +527,179 @@ class Notice(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_form_display()} {self.number}"
+
+
+# --- collection: payments, installments, reminders, objections, targets (issue #6) -----------
+# (nakhon.tax.payments, nakhon.tax.arrears, nakhon.tax.objections)
+
+
+class Payment(TenantModel):
+    """A payment on an issued assessment, with its receipt.
+
+    ``allocations`` says what it paid: per part of the debt (the whole tax, or an installment)
+    the tax (``principal``) and the late charges (``charges``) with the engine's explanation
+    steps, computed from that part's due date and ``paid_on``. A reversal keeps the row (with
+    the reason, who and when) and no longer counts.
+    """
+
+    class Channel(models.TextChoices):
+        COUNTER = "counter", _("at the counter")
+        TRANSFER = "transfer", _("bank transfer")
+        BANK_IMPORT = "bank_import", _("bank statement import")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="payments", verbose_name=_("assessment")
+    )
+    amount_baht = models.DecimalField(_("amount (baht)"), max_digits=16, decimal_places=2)
+    principal_baht = models.DecimalField(_("tax paid (baht)"), max_digits=16, decimal_places=2)
+    charges_baht = models.DecimalField(
+        _("penalty and surcharge paid (baht)"), max_digits=16, decimal_places=2
+    )
+    allocations = models.JSONField(_("allocation"), default=list)
+    paid_on = models.DateField(_("paid on"))
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    receipt_number = models.CharField(_("receipt number"), max_length=40)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
+    installment_number = models.PositiveSmallIntegerField(
+        _("installment"), null=True, blank=True
+    )
+    bank_reference = models.CharField(_("bank transaction reference"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reversed = models.BooleanField(_("reversed"), default=False)
+    reversal_reason = models.CharField(_("reason for the reversal"), max_length=300, blank=True)
+    reversed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "fiscal_year", "receipt_number"],
+                name="tax_payment_receipt_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "paid_on"])]
+
+    def __str__(self) -> str:
+        return f"{_('receipt')} {self.receipt_number}"
+
+
+class Installment(TenantModel):
+    """One installment of an assessment's tax, where the rules allow paying in parts
+    (land and building tax: 3 installments from 3,000 baht, Act §52)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="installments"
+    )
+    number = models.PositiveSmallIntegerField(_("installment"))
+    due_on = models.DateField(_("due on"))
+    amount_baht = models.DecimalField(_("amount (baht)"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "number"], name="tax_installment_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('installment')} {self.number}"
+
+
+class Reminder(TenantModel):
+    """A reminder or a warning notice (หนังสือแจ้งเตือน) sent about an unpaid assessment.
+
+    The land and building tax penalty depends on the warning notice: 10 % when paid late
+    before it is received, 20 % within its deadline, 40 % after (Act §68, via the rule file).
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("reminder")
+        WARNING = "warning", _("warning notice")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sent_on = models.DateField(_("sent on"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    respond_by = models.DateField(_("pay by"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sent_on", "pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sent_on}"
+
+
+class Objection(TenantModel):
+    """An objection to or appeal against an assessment, its decision, and the re-assessment."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        PARTLY = "partly", _("partly accepted")
+        REJECTED = "rejected", _("rejected")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="objections"
+    )
+    filed_on = models.DateField(_("filed on"))
+    grounds = models.TextField(_("grounds"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default="pending"
+    )
+    decision_note = models.TextField(_("reasons for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reassessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    filed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-filed_on", "-pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self) -> str:
+        return f"{_('objection')} {self.pk}"
+
+
+class CollectionTarget(TenantModel):
+    """The revenue the tax office plans to collect in a fiscal year (B.E.) for one tax."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
+    kind = models.CharField(_("tax"), max_length=14, choices=TaxKind.choices)
+    target_baht = models.DecimalField(_("target (baht)"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["-fiscal_year", "kind"]
+        verbose_name = _("collection target")
+        verbose_name_plural = _("collection targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "fiscal_year", "kind"], name="tax_target_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fiscal_year}"
