@@ -267,7 +267,7 @@ def query(
     page = lake_service.query(
         actor=actor_of(request), dataset=d, spec=spec, version=version, as_of=as_of
     )
-    return {
+    data = {
         "version": page.version.number if page.version else None,
         "columns": page.result.columns,
         "types": page.result.types,
@@ -277,6 +277,10 @@ def query(
         "limit": limit,
         "hidden": page.hidden,
     }
+    # rendered as QueryOut says, without validating every row again (the service built them)
+    from nakhon.config.api import api
+
+    return api.create_response(request, data, status=200)
 
 
 class SqlIn(Schema):

@@ -6,6 +6,7 @@ versions and who may see which columns.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -65,8 +66,28 @@ def _snapshot(
         if row is None:
             raise NotFound(_("The dataset had no published version at that time."))
         return row.snapshot_id, row
-    row = DatasetVersion.objects.filter(dataset=dataset).order_by("-number").first()
+    row = _latest_version(dataset)
     return (row.snapshot_id if row else None), row
+
+
+# dataset id -> its latest version; versions never change once recorded
+_latest: dict[int, DatasetVersion] = {}
+
+
+def _latest_version(dataset: Dataset) -> DatasetVersion | None:
+    """The dataset's latest version, without a query when it is the one this process saw last:
+    the dataset row (read for this request) names its current snapshot, which a publish sets
+    in the same step as it records the version."""
+    current = dataset.current_snapshot_id
+    seen = _latest.get(dataset.pk)
+    if current is not None and seen is not None and seen.snapshot_id == current:
+        return copy.copy(seen)  # a request's own instance: what it caches on it stays its own
+    row = DatasetVersion.objects.filter(dataset=dataset).order_by("-number").first()
+    if row is not None and current is not None and row.snapshot_id == current:
+        if len(_latest) > 10_000:
+            _latest.clear()
+        _latest[dataset.pk] = copy.copy(row)
+    return row
 
 
 def _scan(ref: Any, **kwargs: Any) -> Any:
@@ -249,15 +270,15 @@ def query(
         result = None
         if not (personal & set(visible)):
             # the indexed SQLite copy (nakhon.lake.serving_index) holds no personal column
-            copy = _serving_copy(dataset, snapshot_id, types, personal)
-            if copy is not None and lake_query.sqlite_answers(spec, copy.indexed):
+            served = _serving_copy(dataset, snapshot_id, types, personal)
+            if served is not None and lake_query.sqlite_answers(spec, served.indexed):
                 result = lake_query.run_sqlite(
-                    serving_index.connection(copy),
+                    serving_index.connection(served),
                     serving_index.TABLE,
                     spec,
-                    types=copy.types,
+                    types=served.types,
                     con=con,
-                    rows=copy.rows,
+                    rows=served.rows,
                 )
         if result is None and found:
             # straight from the in-memory table: no view to register per request

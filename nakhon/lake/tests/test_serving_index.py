@@ -142,3 +142,21 @@ def test_small_versions_get_no_copy(demo, copies, settings):
     service.query(actor=None, dataset=markets(demo), spec=SPEC)
     serving_index.wait()
     assert not list(copies.rglob("*.sqlite"))
+
+
+@pytest.mark.django_db
+def test_the_latest_version_is_remembered_only_while_the_dataset_names_it(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dataset = markets(demo)
+    first = service._latest_version(dataset)
+    assert first is not None and first.snapshot_id == dataset.current_snapshot_id
+    with CaptureQueriesContext(connection) as queries:
+        again = service._latest_version(dataset)
+    assert len(queries) == 0 and again is not None and again.pk == first.pk
+    assert again is not first  # each request gets its own instance
+    dataset.current_snapshot_id = 123  # a publish this process has not seen
+    with CaptureQueriesContext(connection) as queries:
+        service._latest_version(dataset)
+    assert len(queries) == 1
