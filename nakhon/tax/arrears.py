@@ -252,6 +252,8 @@ class Arrears:
             )
             p[r.bucket] += r.balance_baht
             p["balance_baht"] += r.balance_baht
+        for p in people.values():
+            p["ages"] = [p[b] for b in BUCKETS]
         return sorted(people.values(), key=lambda p: -p["balance_baht"])
 
     @property
@@ -269,7 +271,8 @@ class Arrears:
     def as_dict(self) -> dict[str, Any]:
         def clean(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [
-                {k: (str(v) if isinstance(v, Decimal) else v) for k, v in g.items()} for g in groups
+                {k: (str(v) if isinstance(v, Decimal) else v) for k, v in g.items() if k != "ages"}
+                for g in groups
             ]
 
         data: dict[str, Any] = {

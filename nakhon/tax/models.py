@@ -560,9 +560,7 @@ class Payment(TenantModel):
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     receipt_number = models.CharField(_("receipt number"), max_length=40)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
-    installment_number = models.PositiveSmallIntegerField(
-        _("installment"), null=True, blank=True
-    )
+    installment_number = models.PositiveSmallIntegerField(_("installment"), null=True, blank=True)
     bank_reference = models.CharField(_("bank transaction reference"), max_length=60, blank=True)
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -626,9 +624,7 @@ class Reminder(TenantModel):
         REMINDER = "reminder", _("reminder")
         WARNING = "warning", _("warning notice")
 
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="reminders"
-    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     sent_on = models.DateField(_("sent on"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
@@ -655,9 +651,7 @@ class Objection(TenantModel):
         PARTLY = "partly", _("partly accepted")
         REJECTED = "rejected", _("rejected")
 
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.PROTECT, related_name="objections"
-    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="objections")
     filed_on = models.DateField(_("filed on"))
     grounds = models.TextField(_("grounds"))
     decision = models.CharField(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from nakhon.tax import views, views_gap, views_runs
+from nakhon.tax import views, views_collect, views_gap, views_runs
 
 app_name = "tax"
 urlpatterns = [
@@ -17,6 +17,24 @@ urlpatterns = [
     path("assessments/<int:pk>/", views_runs.assessment_detail, name="assessment-detail"),
     path("assessments/<int:pk>/notice.pdf", views_runs.notice_pdf, name="notice-pdf"),
     path("taxpayers/<int:pk>/reassess/", views_runs.taxpayer_reassess, name="taxpayer-reassess"),
+    path("assessments/<int:pk>/pay/", views_collect.assessment_pay, name="assessment-pay"),
+    path(
+        "assessments/<int:pk>/installments/",
+        views_collect.assessment_installments,
+        name="assessment-installments",
+    ),
+    path(
+        "assessments/<int:pk>/objections/",
+        views_collect.assessment_object,
+        name="assessment-object",
+    ),
+    path("payments/import/", views_collect.payments_import, name="payment-import"),
+    path("payments/<int:pk>/receipt.pdf", views_collect.payment_receipt, name="payment-receipt"),
+    path("payments/<int:pk>/reverse/", views_collect.payment_reverse, name="payment-reverse"),
+    path("arrears/", views_collect.arrears_page, name="arrears"),
+    path("reports/", views_collect.reports_page, name="reports"),
+    path("objections/", views_collect.objection_list, name="objection-list"),
+    path("objections/<int:pk>/", views_collect.objection_decide, name="objection-decide"),
     path("taxpayers/", views.taxpayer_list, name="taxpayer-list"),
     path("taxpayers/<int:pk>/", views.taxpayer_detail, name="taxpayer-detail"),
     path("<str:register>/", views.register_list, name="register-list"),

@@ -107,10 +107,25 @@ def assessment_detail(
             reason=request.POST.get("reason", "")[:300],
         )
         return redirect("tax:assessment-detail", municipality.slug, new.pk)
+    collection: dict[str, object] = {}
+    if item.status != "draft":
+        from nakhon.tax import payments
+
+        collection = {
+            "account": payments.account_get(
+                actor=request.user, municipality=municipality, assessment=item
+            ),
+            "payments": payments.payment_list(
+                actor=request.user, municipality=municipality, assessment=item
+            ),
+            "can_collect": can(request.user, "tax.collect", municipality),
+            "paid": request.GET.get("paid"),
+        }
     return render(
         request,
         "tax/assessment_detail.html",
         {
+            **collection,
             "item": item,
             "result": {"steps": item.steps},
             "baht_words": thai.baht_text(item.tax_baht),

@@ -6,124 +6,386 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
-        ('tax', '0002_assessment_cycle'),
+        ("accounts", "0002_initial"),
+        ("tax", "0002_assessment_cycle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('filed_on', models.DateField(verbose_name='filed on')),
-                ('grounds', models.TextField(verbose_name='grounds')),
-                ('decision', models.CharField(choices=[('pending', 'pending'), ('accepted', 'accepted'), ('partly', 'partly accepted'), ('rejected', 'rejected')], default='pending', max_length=10, verbose_name='decision')),
-                ('decision_note', models.TextField(blank=True, verbose_name='reasons for the decision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='tax.assessment')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('filed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='municipality')),
-                ('reassessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tax.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("filed_on", models.DateField(verbose_name="filed on")),
+                ("grounds", models.TextField(verbose_name="grounds")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("accepted", "accepted"),
+                            ("partly", "partly accepted"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "decision_note",
+                    models.TextField(blank=True, verbose_name="reasons for the decision"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="tax.assessment",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "reassessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tax.assessment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'objection',
-                'verbose_name_plural': 'objections',
-                'ordering': ['-filed_on', '-pk'],
+                "verbose_name": "objection",
+                "verbose_name_plural": "objections",
+                "ordering": ["-filed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('reminder', 'reminder'), ('warning', 'warning notice')], max_length=10, verbose_name='kind')),
-                ('sent_on', models.DateField(verbose_name='sent on')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received on')),
-                ('respond_by', models.DateField(blank=True, null=True, verbose_name='pay by')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='tax.assessment')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='municipality')),
-                ('sent_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("reminder", "reminder"), ("warning", "warning notice")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("sent_on", models.DateField(verbose_name="sent on")),
+                (
+                    "received_on",
+                    models.DateField(blank=True, null=True, verbose_name="received on"),
+                ),
+                ("respond_by", models.DateField(blank=True, null=True, verbose_name="pay by")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="tax.assessment",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder',
-                'verbose_name_plural': 'reminders',
-                'ordering': ['sent_on', 'pk'],
+                "verbose_name": "reminder",
+                "verbose_name_plural": "reminders",
+                "ordering": ["sent_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CollectionTarget',
+            name="CollectionTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='fiscal year (B.E.)')),
-                ('kind', models.CharField(choices=[('signboard', 'signboard tax'), ('land_building', 'land and building tax')], max_length=14, verbose_name='tax')),
-                ('target_baht', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='target (baht)')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "fiscal_year",
+                    models.PositiveSmallIntegerField(verbose_name="fiscal year (B.E.)"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signboard", "signboard tax"),
+                            ("land_building", "land and building tax"),
+                        ],
+                        max_length=14,
+                        verbose_name="tax",
+                    ),
+                ),
+                (
+                    "target_baht",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=16, verbose_name="target (baht)"
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collection target',
-                'verbose_name_plural': 'collection targets',
-                'ordering': ['-fiscal_year', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'fiscal_year', 'kind'), name='tax_target_unique')],
+                "verbose_name": "collection target",
+                "verbose_name_plural": "collection targets",
+                "ordering": ["-fiscal_year", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "fiscal_year", "kind"), name="tax_target_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Installment',
+            name="Installment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='installment')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('amount_baht', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount (baht)')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='installments', to='tax.assessment')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="installment")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                (
+                    "amount_baht",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=16, verbose_name="amount (baht)"
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="installments",
+                        to="tax.assessment",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'installment',
-                'verbose_name_plural': 'installments',
-                'ordering': ['assessment', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'number'), name='tax_installment_number_unique')],
+                "verbose_name": "installment",
+                "verbose_name_plural": "installments",
+                "ordering": ["assessment", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "number"), name="tax_installment_number_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('amount_baht', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='amount (baht)')),
-                ('principal_baht', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='tax paid (baht)')),
-                ('charges_baht', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='penalty and surcharge paid (baht)')),
-                ('allocations', models.JSONField(default=list, verbose_name='allocation')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('channel', models.CharField(choices=[('counter', 'at the counter'), ('transfer', 'bank transfer'), ('bank_import', 'bank statement import')], max_length=12, verbose_name='channel')),
-                ('receipt_number', models.CharField(max_length=40, verbose_name='receipt number')),
-                ('fiscal_year', models.PositiveSmallIntegerField(verbose_name='fiscal year (B.E.)')),
-                ('installment_number', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='installment')),
-                ('bank_reference', models.CharField(blank=True, max_length=60, verbose_name='bank transaction reference')),
-                ('reversed', models.BooleanField(default=False, verbose_name='reversed')),
-                ('reversal_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for the reversal')),
-                ('reversed_at', models.DateTimeField(blank=True, null=True, verbose_name='reversed at')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='tax.assessment', verbose_name='assessment')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.municipality', verbose_name='municipality')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reversed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "amount_baht",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=16, verbose_name="amount (baht)"
+                    ),
+                ),
+                (
+                    "principal_baht",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=16, verbose_name="tax paid (baht)"
+                    ),
+                ),
+                (
+                    "charges_baht",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=16,
+                        verbose_name="penalty and surcharge paid (baht)",
+                    ),
+                ),
+                ("allocations", models.JSONField(default=list, verbose_name="allocation")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("counter", "at the counter"),
+                            ("transfer", "bank transfer"),
+                            ("bank_import", "bank statement import"),
+                        ],
+                        max_length=12,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("receipt_number", models.CharField(max_length=40, verbose_name="receipt number")),
+                (
+                    "fiscal_year",
+                    models.PositiveSmallIntegerField(verbose_name="fiscal year (B.E.)"),
+                ),
+                (
+                    "installment_number",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="installment"
+                    ),
+                ),
+                (
+                    "bank_reference",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="bank transaction reference"
+                    ),
+                ),
+                ("reversed", models.BooleanField(default=False, verbose_name="reversed")),
+                (
+                    "reversal_reason",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="reason for the reversal"
+                    ),
+                ),
+                (
+                    "reversed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reversed at"),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="tax.assessment",
+                        verbose_name="assessment",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reversed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['paid_on', 'pk'],
-                'indexes': [models.Index(fields=['municipality', 'paid_on'], name='tax_payment_municip_ed2e05_idx')],
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'fiscal_year', 'receipt_number'), name='tax_payment_receipt_unique')],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["paid_on", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["municipality", "paid_on"], name="tax_payment_municip_ed2e05_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "fiscal_year", "receipt_number"),
+                        name="tax_payment_receipt_unique",
+                    )
+                ],
             },
         ),
     ]
