@@ -383,3 +383,6 @@ def gap(municipality_slug: str | None, year: int | None, as_json: bool) -> None:
         for f in worklist.findings:
             click.echo(f"  {f.key}  {f.tax_baht:>12,} baht  {f.evidence}")
     click.echo("\nEvery amount is an estimate; the assumptions are in --json and docs/tax.md.")
+
+
+from nakhon.tax import cli_collect as _cli_collect  # noqa: E402,F401  (pay, import-payments, arrears)

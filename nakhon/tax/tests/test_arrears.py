@@ -234,3 +234,29 @@ def test_pages_hidden(demo, client_as, username, status) -> None:
     client = client_as(username)
     for url in ("/khon-kaen/tax/arrears/", "/khon-kaen/tax/reports/", "/khon-kaen/tax/objections/"):
         assert client.get(url).status_code == status, url
+
+
+def test_cli_pay_import_and_arrears(demo, issued, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from nakhon.cli import main
+
+    runner = CliRunner()
+    city = ["--municipality", "khon-kaen", "--user", "kk-tax"]
+    a, b = issued[0], issued[1]
+    result = runner.invoke(
+        main, ["tax", "pay", a.payment_reference, "50", "--paid-on", "01/06/2568", *city]
+    )
+    assert result.exit_code == 0, result.output
+    assert "receipt 2568-000001" in result.output
+    refused = runner.invoke(main, ["tax", "pay", a.payment_reference, "99999999", *city])
+    assert refused.exit_code == 2 and "larger than the debt" in refused.output
+    statement = tmp_path / "bank.csv"
+    statement.write_text(f"ref1,amount,paid_on\n{b.payment_reference},20.00,02/06/2568\n")
+    dry = runner.invoke(main, ["tax", "import-payments", str(statement), "--dry-run", *city])
+    assert dry.exit_code == 0 and "nothing was saved" in dry.output
+    saved = runner.invoke(main, ["tax", "import-payments", str(statement), "--json", *city])
+    assert saved.exit_code == 0 and json.loads(saved.output)["saved"] is True
+    listed = runner.invoke(main, ["tax", "arrears", "--as-of", "15/08/2568", "--json", *city])
+    data = json.loads(listed.output)
+    assert data["count"] == len(issued) and "by_taxpayer" in data
