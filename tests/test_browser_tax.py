@@ -1,0 +1,153 @@
+"""The tax officer's cycle in headless Chromium: import a register file, run an assessment,
+issue it, open a notice, record a payment, and see the arrears list change.
+
+Runs the real ``nakhon`` (the demo city) and signs in as the demo tax officer ``kk-tax`` with a
+one-time link. Skipped where Chromium is absent. Screenshots go to ``test-results/`` (and to
+``docs/screenshots/`` with NAKHON_SCREENSHOTS=docs).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import Server, run, start
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / (
+    "docs/screenshots" if os.environ.get("NAKHON_SCREENSHOTS") == "docs" else "test-results"
+)
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start(tmp_path_factory.mktemp("browser-tax"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
+        )
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in_as(server: Server, username: str, next_path: str) -> str:
+    port = server.base_url.rsplit(":", 1)[1]
+    result = run(server.data_dir, "login-link", username, "--next", next_path, NAKHON_PORT=port)
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"(http://\S+/accounts/link/\S+/)", result.stdout)
+    assert match, result.stdout
+    return match.group(1)
+
+
+def arrears_count(page: Any) -> int:
+    return int(page.get_by_test_id("arrears-count").inner_text())
+
+
+def test_officer_cycle_import_assess_issue_notice_pay_arrears(
+    server: Server, browser: Any, tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 500 else None)
+    page.goto(sign_in_as(server, "kk-tax", "/khon-kaen/tax/"))
+    assert page.url.endswith("/khon-kaen/tax/")
+    base = f"{server.base_url}/khon-kaen/tax"
+
+    # 1. import a small register file: a new signboard of an existing taxpayer
+    sign_file = tmp_path / "signs.csv"
+    sign_file.write_text(
+        "code,owner,business_name,sign_type,moving,width_cm,height_cm,installed_on\n"
+        "SB-BROWSER-1,TP-0001,Browser shop,2,no,200,100,15/01/2568\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{base}/import/")
+    page.select_option("select[name=register]", "signboards")
+    page.set_input_files("input[name=file]", str(sign_file))
+    page.get_by_role("button", name=re.compile("Check the file")).click()
+    page.get_by_role("button", name=re.compile("Save these changes")).click()
+    assert "Saved" in page.get_by_test_id("import-report").inner_text()
+    shot(page, "tax-01-import")
+
+    # 2. arrears before: none for the land and building tax of 2568 yet
+    page.goto(f"{base}/arrears/?kind=land_building")
+    before = arrears_count(page)
+
+    # 3. run the land and building tax assessment of 2568 and wait for it
+    page.goto(f"{base}/runs/")
+    page.select_option("select[name=kind]", "land_building")
+    page.fill("input[name=year]", "2568")
+    page.get_by_role("button", name=re.compile("Start an assessment run")).click()
+    issue = page.get_by_role("button", name=re.compile("Issue the notices"))
+    issue.wait_for(timeout=60_000)
+    shot(page, "tax-02-run-done")
+    # 4. issue the notices
+    issue.click()
+    page.wait_for_load_state()
+    assessments = page.get_by_test_id("tax-assessments")
+    assessments.wait_for()
+    first = assessments.locator("tbody tr a").first
+    first.click()
+
+    # 5. open the notice (PDF)
+    notice = page.get_by_role("link", name=re.compile("Notice \\(PDF\\)"))
+    href = notice.get_attribute("href")
+    response = page.request.get(f"{server.base_url}{href}")
+    assert response.status == 200 and response.body()[:4] == b"%PDF"
+    shot(page, "tax-03-assessment")
+    assessment_url = page.url
+
+    # the arrears list now holds the issued assessments (their due date, 30 June 2568, passed)
+    page.goto(f"{base}/arrears/?kind=land_building")
+    after_issue = arrears_count(page)
+    assert after_issue > before
+    shot(page, "tax-04-arrears")
+
+    # 6. record a payment of the whole balance (the form proposes it)
+    page.goto(assessment_url)
+    balance = page.get_by_test_id("balance").inner_text()
+    page.get_by_test_id("record-payment").click()
+    assert page.input_value("input[name=amount]") == balance
+    page.get_by_role("button", name=re.compile("Record the payment")).click()
+    page.get_by_test_id("payment-recorded").wait_for()
+    assert page.get_by_test_id("balance").inner_text() == "0.00"
+    receipt = page.get_by_test_id("tax-payments").locator("tbody a").first
+    receipt_href = receipt.get_attribute("href")
+    pdf = page.request.get(f"{server.base_url}{receipt_href}")
+    assert pdf.status == 200 and pdf.body()[:4] == b"%PDF"
+    shot(page, "tax-05-paid")
+
+    # 7. the arrears list has one assessment fewer
+    page.goto(f"{base}/arrears/?kind=land_building")
+    assert arrears_count(page) == after_issue - 1
+    shot(page, "tax-06-arrears-after")
+    page.goto(f"{base}/reports/")
+    assert page.get_by_test_id("tax-months").is_visible()
+    shot(page, "tax-07-reports")
+    assert errors == []
+    context.close()
