@@ -585,7 +585,7 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def to_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook()
     book.remove(book.active)

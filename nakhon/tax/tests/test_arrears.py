@@ -7,15 +7,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from nakhon.core.errors import PermissionDenied
 from nakhon.tax import arrears, assessments, objections, payments
 from nakhon.tax.models import Assessment, Objection, Reminder
 
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The services' messages in English (the catalogue translates them to Thai)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -128,7 +137,7 @@ def test_collection_by_fiscal_year_30_september_vs_1_october(demo, issued) -> No
     text = arrears.to_csv(header, rows).decode("utf-8-sig")
     assert "ภาษีที่ดินและสิ่งปลูกสร้าง" in text and "ประมาณการรายรับ" in text
     assert a.taxpayer.name not in text and "by_taxpayer" not in owed.as_dict()
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     book = load_workbook(io.BytesIO(arrears.to_xlsx([("summary", header, rows)])))
     assert book["summary"]["B2"].value == "ภาษีที่ดินและสิ่งปลูกสร้าง"
@@ -178,7 +187,9 @@ def test_pages_officer(demo, client_as, issued) -> None:
         f"/khon-kaen/tax/assessments/{item.pk}/pay/",
         {"amount": "999999999", "paid_on": "01/06/2568", "channel": "counter"},
     )
-    assert too_much.status_code == 422 and "larger than the debt" in too_much.content.decode()
+    assert too_much.status_code == 422
+    assert "มากกว่าหนี้" in too_much.content.decode()  # the page speaks Thai
+    assert item.payment_reference in too_much.content.decode()
     done = client.post(
         f"/khon-kaen/tax/assessments/{item.pk}/pay/",
         {"amount": "10", "paid_on": "01/06/2568", "channel": "counter"},

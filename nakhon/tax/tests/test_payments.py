@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from nakhon.core import thai
@@ -17,6 +19,13 @@ from nakhon.tax import assessments, bank_import, payments
 from nakhon.tax.models import Assessment, Payment, Reminder
 
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The services' messages in English (the catalogue translates them to Thai)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
