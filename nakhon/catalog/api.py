@@ -245,8 +245,7 @@ def query(
     allows them; such reads are audited. There is no SQL here."""
     from nakhon.lake import query as lake_query
 
-    m = account_selectors.municipality_get(slug=slug)
-    d = selectors.dataset_get(actor=actor_of(request), municipality=m, slug=ds)
+    d = selectors.dataset_get_by_slugs(actor=actor_of(request), municipality_slug=slug, slug=ds)
     conditions = [
         lake_query.Condition(c, op, v.split("|") if op == "in" else v)
         for c, op, v in _pairs(filter, "filter", 3)

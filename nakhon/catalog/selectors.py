@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nakhon.accounts.models import Municipality
+from nakhon.accounts.selectors import municipality_get
 from nakhon.catalog import search, vocab
 from nakhon.catalog.freshness import Freshness, freshness
 from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun
@@ -40,6 +41,24 @@ def dataset_get(*, actor: Any, municipality: Municipality, slug: str) -> Dataset
     if dataset is None:
         raise NotFound(_("Not found."))
     return dataset
+
+
+def dataset_get_by_slugs(*, actor: Any, municipality_slug: str, slug: str) -> Dataset:
+    """``dataset_get`` of the active municipality ``municipality_slug``, in one query when the
+    dataset is there and visible (the row queries' hot path); otherwise the answer, or the
+    error, of ``municipality_get`` and ``dataset_get``."""
+    dataset = (
+        Dataset.objects.select_related("municipality", "department")
+        .filter(municipality__slug=municipality_slug, municipality__is_active=True, slug=slug)
+        .first()
+    )
+    if dataset is not None and (
+        dataset.classification in vocab.PUBLIC_CLASSIFICATIONS
+        or can(actor, "dataset.list", dataset.municipality)
+    ):
+        return dataset
+    municipality = municipality_get(slug=municipality_slug)
+    return dataset_get(actor=actor, municipality=municipality, slug=slug)
 
 
 def dataset_freshness(dataset: Dataset, now: Any = None) -> Freshness:

@@ -407,15 +407,15 @@ def run_sqlite(
     order = _order(names, spec, types)
     order = f"{order}, rowid" if order else " ORDER BY rowid"
     sql = f"SELECT {select} FROM {quote(table)}{where}{order} LIMIT ? OFFSET ?"  # noqa: S608
-    loaders = [_sqlite_load(types[name]) for name in names]
+    loaders = [(name, load) for name in names if (load := _sqlite_load(types[name])) is not None]
     out = []
     for record in db.execute(sql, [*params, spec.limit, spec.offset]):
-        out.append(
-            {
-                name: value if load is None or value is None else load(value)
-                for name, load, value in zip(names, loaders, record, strict=True)
-            }
-        )
+        row = dict(zip(names, record, strict=True))
+        for name, load in loaders:
+            value = row[name]
+            if value is not None:
+                row[name] = load(value)
+        out.append(row)
     total = None
     if spec.include_total:
         if not where and rows is not None:

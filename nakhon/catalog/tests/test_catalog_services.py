@@ -98,6 +98,44 @@ def test_private_datasets_are_invisible_to_the_public(demo: Any) -> None:
         selectors.dataset_get(actor=None, municipality=demo.kk, slug="taxpayers")
 
 
+@pytest.mark.parametrize(
+    ("actor", "city", "slug"),
+    [
+        (None, "khon-kaen", "open"),
+        (None, "khon-kaen", "taxpayers"),
+        ("kk-viewer", "khon-kaen", "taxpayers"),
+        ("sila-admin", "khon-kaen", "taxpayers"),
+        (None, "khon-kaen", "nope"),
+        (None, "atlantis", "open"),
+        (None, "sila", "open"),
+    ],
+)
+def test_dataset_get_by_slugs_answers_as_the_two_selectors(
+    demo: Any, actor: str | None, city: str, slug: str
+) -> None:
+    from nakhon.accounts.selectors import municipality_get
+
+    make(demo, slug="open")
+    make(demo, slug="taxpayers", classification="personal")
+    user = demo.user(actor) if actor else None
+
+    def two_steps() -> Any:
+        m = municipality_get(slug=city)
+        return selectors.dataset_get(actor=user, municipality=m, slug=slug)
+
+    def one() -> Any:
+        return selectors.dataset_get_by_slugs(actor=user, municipality_slug=city, slug=slug)
+
+    try:
+        expected = two_steps()
+    except NotFound as exc:
+        with pytest.raises(NotFound) as caught:
+            one()
+        assert str(caught.value) == str(exc)
+    else:
+        assert one().pk == expected.pk
+
+
 def test_overdue_notice_once_by_mail_and_webhook(demo: Any, monkeypatch: Any) -> None:
     calls: list[Any] = []
     monkeypatch.setattr(services, "_post_webhook", lambda url, payload: calls.append(payload))
