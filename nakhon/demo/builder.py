@@ -111,27 +111,38 @@ def demo_exists() -> bool:
 
 
 def build_demo(
-    *, password: str | None = None, log: Callable[[str], None] = lambda _m: None
+    *,
+    password: str | None = None,
+    log: Callable[[str], None] = lambda _m: None,
+    tax_collection: bool = True,
 ) -> DemoResult:
     """Build the demo cities into the current database; idempotent (a second run adds nothing).
 
     ``password`` is every demo user's password (default: setting NAKHON_DEMO_PASSWORD). The
     people and cities are one transaction; the datasets are then published one by one through
-    the real pipeline (each publish is its own atomic lake commit).
+    the real pipeline (each publish is its own atomic lake commit). ``tax_collection``: the
+    tax year 2568 issued, paid in part, reminded and objected to (``nakhon.tax.demo``); the
+    test database leaves it out (the tax tests run their own cycle of 2568 from a clean slate;
+    the ``demo_collection`` fixture adds it).
     """
     result = _build_people(password=password, log=log)
     platform = User.objects.get(username=PLATFORM_ADMIN)
     with origin(via=AuditEvent.Via.CLI):
-        _build_tax_register(result.municipalities[0], log)
+        _build_tax_register(result.municipalities[0], log, collection=tax_collection)
         _build_datasets(result.municipalities[0], platform, log)
     return result
 
 
 @transaction.atomic
-def _build_tax_register(municipality: Municipality, log: Callable[[str], None]) -> None:
-    from nakhon.tax.demo import build_tax_register
+def _build_tax_register(
+    municipality: Municipality, log: Callable[[str], None], *, collection: bool = True
+) -> None:
+    from nakhon.tax.demo import build_tax_collection, build_tax_register
 
-    build_tax_register(municipality, User.objects.get(username="kk-tax"), log)
+    officer = User.objects.get(username="kk-tax")
+    build_tax_register(municipality, officer, log)
+    if collection:
+        build_tax_collection(municipality, officer, log)
 
 
 @transaction.atomic

@@ -15,8 +15,8 @@ pipeline so the demo shows real versions, reports and freshness.
 
 The people in the last two are invented: names drawn from common Thai given names and
 surnames, Thai ID numbers that pass the ID check but carry the province code 99, which does not
-exist (so they belong to nobody), phone numbers in 099. They exist so tests can sweep every public page and
-API for them.
+exist (so they belong to nobody), phone numbers in 099. They exist so tests can sweep every public
+page and API for them.
 
 The community names are generated from common Khon Kaen place-name elements, not a real list.
 """

@@ -33,6 +33,11 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("Audit log"), "portal:audit-list", "audit.view"),
     NavItem(_("Tax calculator"), "tax:calculator", "municipality.view"),
     NavItem(_("Tax registers"), "tax:home", "tax.view"),
+    NavItem(_("Assessment runs"), "tax:run-list", "tax.view"),
+    NavItem(_("Arrears"), "tax:arrears", "tax.view"),
+    NavItem(_("Collection reports"), "tax:reports", "tax.view"),
+    NavItem(_("Revenue gap"), "tax:gap", "tax.view"),
+    NavItem(_("Tax map"), "tax:map", "tax.view"),
 )
 
 

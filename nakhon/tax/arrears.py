@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,17 +34,16 @@ from django.utils.translation import gettext as _
 from nakhon.accounts.models import Municipality
 from nakhon.core import thai
 from nakhon.core.audit import audit_record
-from nakhon.core.errors import InvalidInput
+from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import can, require, user_of
 from nakhon.tax.models import (
     Assessment,
     CollectionTarget,
-    Installment,
     Payment,
     Reminder,
     TaxKind,
 )
-from nakhon.tax.payments import ChargeRules, compute_account
+from nakhon.tax.payments import accounts_for
 
 BUCKETS = ("1-90", "91-180", "181-365", "365+")
 KINDS = (TaxKind.LAND_BUILDING.value, TaxKind.SIGNBOARD.value)
@@ -88,6 +86,10 @@ class ArrearsRow:
         return self.unpaid_baht + self.charges_baht
 
     @property
+    def kind_label(self) -> str:
+        return str(TaxKind(self.kind).label)
+
+    @property
     def legal(self) -> bool:
         """Unpaid after the deadline of its warning notice: a case for legal follow-up."""
         return self.warning_due_on is not None and self.warning_due_on < self.as_of
@@ -128,49 +130,14 @@ def _rows(municipality: Municipality, as_of: dt.date, kind: str = "") -> list[Ar
     items = list(issued.order_by("tax_year", "kind", "taxpayer__code"))
     if not items:
         return []
-    # the payments of superseded predecessors count for the current assessment
-    chain: dict[int, int] = {}
-    pairs = dict(
-        Assessment.objects.filter(municipality=municipality, supersedes__isnull=False).values_list(
-            "pk", "supersedes_id"
-        )
-    )
-    for a in items:
-        current = pairs.get(a.pk)
-        while current is not None and current not in chain:
-            chain[current] = a.pk
-            current = pairs.get(current)
-    payments: dict[int, list[Payment]] = defaultdict(list)
-    for p in Payment.objects.filter(municipality=municipality, reversed=False, paid_on__lte=as_of):
-        payments[chain.get(p.assessment_id, p.assessment_id)].append(p)
-    plans: dict[int, list[Installment]] = defaultdict(list)
-    for i in Installment.objects.filter(municipality=municipality).order_by("number"):
-        plans[i.assessment_id].append(i)
-    warnings: dict[int, list[Reminder]] = defaultdict(list)
-    for r in Reminder.objects.filter(municipality=municipality):
-        warnings[chain.get(r.assessment_id, r.assessment_id)].append(r)
-    rules: dict[tuple[str, int], ChargeRules] = {}
+    accounts = accounts_for(municipality, items, as_of)
     rows = []
     for a in items:
-        key = (a.kind, a.tax_year)
-        if key not in rules:
-            rules[key] = ChargeRules(a)
-        charge_rules = rules[key]
-        charge_rules.warnings = sorted(
-            (w for w in warnings[a.pk] if w.kind == Reminder.Kind.WARNING), key=lambda w: w.sent_on
-        )
-        account = compute_account(
-            a,
-            as_of,
-            payments=payments[a.pk],
-            installments=plans[a.pk],
-            warnings=warnings[a.pk],
-            rules=charge_rules,
-        )
+        account = accounts[a.pk]
         since = account.overdue_since
         if since is None or account.balance_baht <= 0:
             continue
-        warning = charge_rules.warning_before(as_of)
+        warning = account.warning
         tp = a.taxpayer
         days = (as_of - since).days
         rows.append(
@@ -220,6 +187,11 @@ class Arrears:
     @property
     def by_year(self) -> list[dict[str, Any]]:
         return self._sum(lambda r: (r.tax_year, r.kind))
+
+    @property
+    def by_year_labelled(self) -> list[dict[str, Any]]:
+        """``by_year`` with each tax's name (for pages)."""
+        return [{**g, "kind_label": TaxKind(g["key"][1]).label} for g in self.by_year]
 
     @property
     def by_tambon(self) -> list[dict[str, Any]]:
@@ -343,6 +315,44 @@ def reminders_generate(
         changes={"count": len(made), "sent_on": day.isoformat(), "respond_days": respond_days},
     )
     return made
+
+
+@transaction.atomic
+def reminder_send(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    assessment: Assessment,
+    sent_on: dt.date | None = None,
+    respond_days: int = 30,
+    kind: str = Reminder.Kind.WARNING,
+) -> Reminder:
+    """Record one reminder or warning notice about an issued assessment, with a deadline
+    ``respond_days`` after it (the office's practice; not a figure of the Acts)."""
+    require(actor, "tax.collect", municipality)
+    if assessment.municipality_id != municipality.pk:
+        raise NotFound()
+    day = sent_on or timezone.localdate()
+    if not 1 <= respond_days <= 365:
+        raise InvalidInput(_("The deadline must be 1-365 days after the warning notice."))
+    if assessment.status != Assessment.Status.ISSUED or kind not in Reminder.Kind.values:
+        raise InvalidInput(_("A warning notice is about an issued assessment."))
+    reminder = Reminder.objects.create(
+        municipality=municipality,
+        assessment=assessment,
+        kind=kind,
+        sent_on=day,
+        respond_by=day + dt.timedelta(days=respond_days),
+        sent_by=user_of(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="tax.reminder.send",
+        municipality=municipality,
+        obj=reminder,
+        changes={"assessment": assessment.pk, "kind": kind, "sent_on": day.isoformat()},
+    )
+    return reminder
 
 
 # --- collection against target -----------------------------------------------------------------

@@ -179,3 +179,89 @@ def build_tax_register(
         )
     log(f"  tax register: {made} records (taxpayers, parcels, buildings, units, signboards)")
     return made
+
+
+DEMO_YEAR = 2568
+
+
+def build_tax_collection(
+    municipality: Municipality, actor: Any, log: Callable[[str], None] = lambda _m: None
+) -> int:
+    """The demo's collection cycle of tax year 2568, through the services, dated today:
+    assessment runs of both taxes issued; payments (a signboard tax in full, one in part, one
+    reversed; a land and building tax paid late in full with its late charges, one in part); a
+    warning notice; an objection; collection targets of this fiscal year. Idempotent (nothing
+    when a run of 2568 exists); returns the payments made.
+
+    The notices are issued today, so the land and building tax (due 30 June 2568) is in arrears
+    and the signboard tax (due 15 days after its notice) is due: every status of the tax map.
+    """
+    from django.utils import timezone
+
+    from nakhon.core import thai
+    from nakhon.tax import arrears, assessments, objections, payments
+    from nakhon.tax.models import Assessment, AssessmentRun
+
+    if AssessmentRun.objects.filter(municipality=municipality, tax_year=DEMO_YEAR).exists():
+        return 0
+    today = timezone.localdate()
+    issued: dict[str, list[Assessment]] = {}
+    for kind in ("land_building", "signboard"):
+        run = assessments.run_assessment(actor, municipality, kind, DEMO_YEAR)
+        assessments.run_issue(actor=actor, municipality=municipality, run=run)
+        issued[kind] = list(
+            Assessment.objects.filter(run=run, status="issued").order_by("taxpayer__code")
+        )
+    land, signs = issued["land_building"], issued["signboard"]
+    made = 0
+
+    def pay(item: Assessment, share: int, channel: str = "counter") -> Any:
+        nonlocal made
+        account = payments.account_get(actor=actor, municipality=municipality, assessment=item)
+        amount = (account.balance_baht * share / 100).quantize(Decimal("0.01"))
+        made += 1
+        return payments.payment_record(
+            actor=actor,
+            municipality=municipality,
+            assessment=item,
+            amount_baht=amount,
+            paid_on=today,
+            channel=channel,
+        )
+
+    for item in signs[:3]:
+        pay(item, 100)  # on time: no charges
+    pay(signs[3], 50, "transfer")
+    bounced = pay(signs[4], 100, "transfer")
+    payments.payment_reverse(
+        actor=actor,
+        municipality=municipality,
+        payment=bounced,
+        reason="โอนเงินไม่สำเร็จ ธนาคารคืนรายการ (demo)",
+    )
+    for item in land[:2]:
+        pay(item, 100)  # late: the tax with its penalty and surcharge
+    pay(land[2], 40)
+    arrears.reminder_send(actor=actor, municipality=municipality, assessment=land[3], sent_on=today)
+    objections.objection_file(
+        actor=actor,
+        municipality=municipality,
+        assessment=land[4],
+        filed_on=today,
+        grounds="เนื้อที่ในทะเบียนมากกว่าโฉนดจริง ขอให้ตรวจสอบและประเมินใหม่ (demo)",
+    )
+    fiscal_year = thai.fiscal_year(today)
+    for kind, items in issued.items():
+        target = sum((a.tax_baht for a in items), Decimal(0)).quantize(Decimal("1000"))
+        arrears.target_set(
+            actor=actor,
+            municipality=municipality,
+            fiscal_year=fiscal_year,
+            kind=kind,
+            target_baht=max(target, Decimal(1000)),
+        )
+    log(
+        f"  tax {DEMO_YEAR}: {len(land)} + {len(signs)} notices issued, {made} payments "
+        "(one reversed), a warning notice, an objection, targets"
+    )
+    return made

@@ -7,13 +7,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from nakhon.accounts.models import Municipality
 from nakhon.core.audit import audit_personal_read, audit_record
-from nakhon.core.errors import NotFound
+from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.models import AuditEvent
 from nakhon.core.permissions import can, require
-from nakhon.tax.models import Building, CondoUnit, Parcel, Signboard, Taxpayer
+from nakhon.tax.models import (
+    Assessment,
+    Building,
+    CondoUnit,
+    Parcel,
+    Signboard,
+    TaxKind,
+    Taxpayer,
+)
 
 PERSONAL_FIELDS = list(Taxpayer.PERSONAL_FIELDS)
 
@@ -162,3 +171,35 @@ def record_history(*, actor: Any, municipality: Municipality, obj: Any) -> Query
         object_type=f"{meta.app_label}.{meta.model_name}",
         object_id=str(obj.pk),
     ).order_by("-at", "-id")
+
+
+def assessment_search(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    tax_year: int | None = None,
+    kind: str = "",
+    status: str = "",
+    taxpayer: str = "",
+) -> QuerySet[Assessment]:
+    """The city's assessments (tax office only), newest tax year first, by tax year, tax
+    (``signboard`` | ``land_building``), status and taxpayer register number."""
+    require(actor, "tax_assessment.view", municipality)
+    items = Assessment.objects.filter(municipality=municipality).select_related(
+        "taxpayer", "municipality", "notice"
+    )
+    if tax_year:
+        items = items.filter(tax_year=tax_year)
+    if kind in TaxKind.values:
+        items = items.filter(kind=kind)
+    elif kind:
+        raise InvalidInput(_("Unknown tax: %(kind)s.") % {"kind": kind}, errors={"kind": kind})
+    if status in Assessment.Status.values:
+        items = items.filter(status=status)
+    elif status:
+        raise InvalidInput(
+            _("Unknown status: %(status)s.") % {"status": status}, errors={"status": status}
+        )
+    if taxpayer.strip():
+        items = items.filter(taxpayer__code=taxpayer.strip())
+    return items.order_by("-tax_year", "kind", "taxpayer__code", "-pk")

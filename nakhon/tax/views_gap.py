@@ -12,12 +12,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nakhon.accounts.models import Municipality
+from nakhon.core import thai
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.portal.decorators import municipality_view, wants_json
-from nakhon.tax import gap
+from nakhon.tax import gap, tax_map
 
 
 def _params(request: HttpRequest) -> dict[str, object]:
@@ -86,18 +88,21 @@ def gap_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view
 def map_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """Parcels and signboards coloured by status, and the gap findings, on the city's map."""
+    """Parcels and signboards coloured by status (paid, due, arrears, exempt, not assessed) in
+    a tax year (``?year=``, default: the latest issued), and the gap findings, on a map."""
     year = _params(request)["tax_year"]
-    data = gap.tax_map(actor=request.user, municipality=municipality, tax_year=year)  # type: ignore[arg-type]
-    url = request.path + "?format=json" + (f"&year={year}" if year else "")
+    data = tax_map.tax_map(actor=request.user, municipality=municipality, tax_year=year)  # type: ignore[arg-type]
+    url = request.path + f"?format=json&year={data['tax_year']}"
     if wants_json(request):
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    statuses = {k: str(v) for k, v in tax_map.STATUSES.items()}
     config = {
         "geojson_url": url,
         "boundary": municipality.boundary or None,
         "icon_path": static("vendor/leaflet/images/"),
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "colours": tax_map.COLOURS,
         "text": {
             "loading": _("Loading the map…"),
             "failed": _("The map could not be loaded."),
@@ -108,17 +113,23 @@ def map_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "status": _("Status"),
             "use": _("Use"),
             "estimate": _("Estimated tax at stake (baht)"),
-            "statuses": {k: str(v) for k, v in gap.STATUSES.items()},
+            "statuses": statuses,
             "lists": {k: str(v) for k, v in gap.LIST_TITLES.items()},
         },
     }
+    legend = [
+        (key, label, tax_map.COLOURS[key], data["counts"]["parcel"][key],
+         data["counts"]["signboard"][key])
+        for key, label in statuses.items()
+    ]  # fmt: skip
     return render(
         request,
         "tax/map.html",
         {
             "config": config,
             "year": data["tax_year"],
-            "counts": data["counts"],
-            "statuses": gap.STATUSES,
+            "as_of": thai.format_thai_date(timezone.localdate()),
+            "legend": legend,
+            "gap_colour": tax_map.COLOURS["gap"],
         },
     )

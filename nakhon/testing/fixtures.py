@@ -22,7 +22,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     from nakhon.demo.builder import build_demo
 
     with django_db_blocker.unblock():
-        build_demo(password=DEMO_PASSWORD)
+        build_demo(password=DEMO_PASSWORD, tax_collection=False)
     yield
 
 
@@ -44,6 +44,20 @@ def demo(db: None) -> Demo:
     return Demo(
         kk=Municipality.objects.get(slug="khon-kaen"), sila=Municipality.objects.get(slug="sila")
     )
+
+
+@pytest.fixture
+def demo_collection(demo: Demo) -> Demo:
+    """The demo's tax collection cycle of 2568 (as ``nakhon demo`` builds it), made inside the
+    test's transaction: runs issued, payments, a reversal, a warning notice, an objection."""
+    from nakhon.accounts.models import User
+    from nakhon.core.audit import origin
+    from nakhon.core.models import AuditEvent
+    from nakhon.tax.demo import build_tax_collection
+
+    with origin(via=AuditEvent.Via.CLI):
+        build_tax_collection(demo.kk, User.objects.get(username="kk-tax"))
+    return demo
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 /*
- * The tax map (nakhon/tax/templates/tax/map.html): parcels and signboards coloured by status,
+ * The tax map (nakhon/tax/templates/tax/map.html): parcels and signboards coloured by status
+ * (paid, due, arrears, exempt, not assessed),
  * and the revenue-gap findings, on the vendored Leaflet (window.L) within the city boundary.
  * Tiles only when the operator sets NAKHON_MAP_TILE_URL (as nakhon/static/nakhon/dataset.js).
  * Every string comes from the page (#taxmap-data); popups are built from escaped text.
@@ -7,7 +8,8 @@
 (function () {
   "use strict";
 
-  var COLOURS = { assessed: "#2e7d32", exempt: "#1565c0", unassessed: "#f9a825", gap: "#c62828" };
+  // the page passes the colours (nakhon/tax/tax_map.py COLOURS), so the legend agrees
+  var COLOURS = {};
 
   function escapeHTML(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -35,6 +37,7 @@
     if (!el || !section || !L) return;
     var cfg = JSON.parse(el.textContent);
     var t = cfg.text;
+    COLOURS = cfg.colours || {};
     var status = section.querySelector("[data-map-status]");
     section.hidden = false;
     L.Icon.Default.imagePath = cfg.icon_path;
