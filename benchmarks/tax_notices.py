@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from nakhon.tax.notices.render import NoticeData
 from nakhon.tax.notices.batch import print_batch
+from nakhon.tax.notices.render import NoticeData
 
 TARGET = 100_000
 LIMIT_S = 600

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from nakhon.tax import views, views_collect, views_gap, views_runs
+from nakhon.tax.notices import views as letters
 
 app_name = "tax"
 urlpatterns = [
@@ -37,6 +38,8 @@ urlpatterns = [
     path("objections/<int:pk>/", views_collect.objection_decide, name="objection-decide"),
     path("taxpayers/", views.taxpayer_list, name="taxpayer-list"),
     path("taxpayers/<int:pk>/", views.taxpayer_detail, name="taxpayer-detail"),
+    path("taxpayers/<int:pk>/pp1.pdf", letters.signboard_return_pdf, name="taxpayer-pp1"),
+    path("reminders/<int:pk>/warning.pdf", letters.warning_pdf, name="reminder-warning"),
     path("<str:register>/", views.register_list, name="register-list"),
     path("<str:register>/<int:pk>/", views.record_detail, name="record-detail"),
 ]
