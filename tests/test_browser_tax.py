@@ -94,14 +94,14 @@ def test_officer_cycle_import_assess_issue_notice_pay_arrears(
     assert "Saved" in page.get_by_test_id("import-report").inner_text()
     shot(page, "tax-01-import")
 
-    # 2. arrears before: none for the land and building tax of 2568 yet
+    # 2. arrears before: the demo's land and building tax of 2568 (issued by `nakhon demo`)
     page.goto(f"{base}/arrears/?kind=land_building")
     before = arrears_count(page)
 
-    # 3. run the land and building tax assessment of 2568 and wait for it
+    # 3. run the land and building tax assessment of 2567 and wait for it
     page.goto(f"{base}/runs/")
     page.select_option("select[name=kind]", "land_building")
-    page.fill("input[name=year]", "2568")
+    page.fill("input[name=year]", "2567")
     page.get_by_role("button", name=re.compile("Start an assessment run")).click()
     issue = page.get_by_role("button", name=re.compile("Issue the notices"))
     issue.wait_for(timeout=60_000)
@@ -122,7 +122,7 @@ def test_officer_cycle_import_assess_issue_notice_pay_arrears(
     shot(page, "tax-03-assessment")
     assessment_url = page.url
 
-    # the arrears list now holds the issued assessments (their due date, 30 June 2568, passed)
+    # the arrears list now holds the issued assessments too (their due date in 2567 passed)
     page.goto(f"{base}/arrears/?kind=land_building")
     after_issue = arrears_count(page)
     assert after_issue > before

@@ -117,6 +117,12 @@ def api_entry_points(client: Any) -> list[str]:
         f"/{CITY}/api/3/action/organization_list?all_fields=true",
         f"/{CITY}/api/3/action/tag_list",
         "/api/3/action/package_search?rows=1000",
+        # the tax office's API and pages (the demo's collection cycle): closed to the public
+        f"/api/v1/municipalities/{CITY}/tax/assessments",
+        f"/api/v1/municipalities/{CITY}/tax/arrears",
+        f"/api/v1/municipalities/{CITY}/tax/report",
+        f"/{CITY}/tax/arrears/?format=json",
+        f"/{CITY}/tax/map/?format=json",
     ]
     datasets = client.get(f"/{CITY}/api/3/action/package_search", {"rows": 1000}).json()
     for pkg in datasets["result"]["results"]:
@@ -183,7 +189,7 @@ def sweep(client: Any, secrets: set[str]) -> tuple[int, list[str]]:
     return pages, sorted(set(findings))
 
 
-def test_no_personal_data_on_any_public_page_or_api(demo: Any, client: Any) -> None:
+def test_no_personal_data_on_any_public_page_or_api(demo_collection: Any, client: Any) -> None:
     pages, findings = sweep(client, needles())
     assert pages > 100, f"the sweep reached only {pages} addresses"
     assert not findings, "\n".join(findings[:50])
