@@ -17,7 +17,7 @@ def test_officer_flow(demo, client_as) -> None:
     run = AssessmentRun.objects.get()
     assert run.state == "done"
     page = client.get(f"/khon-kaen/tax/runs/{run.pk}/").content.decode()
-    assert str(run.total_baht) in page and "tax-assessments" in page
+    assert f"{run.total_baht:,.2f}" in page and "tax-assessments" in page  # 16,584.00
     partial = client.get(f"/khon-kaen/tax/runs/{run.pk}/", HTTP_HX_REQUEST="true")
     assert 'id="run-state"' in partial.content.decode()
     filtered = client.get(f"/khon-kaen/tax/runs/{run.pk}/", {"taxed": "no"}).content.decode()
@@ -53,7 +53,7 @@ def test_executive_sees_totals_only(demo, client_as) -> None:
     item = Assessment.objects.filter(run=run).first()
     client = client_as("kk-executive")
     page = client.get(f"/khon-kaen/tax/runs/{run.pk}/").content.decode()
-    assert str(run.total_baht) in page
+    assert f"{run.total_baht:,.2f}" in page
     assert "tax-assessments" not in page and item.taxpayer.code not in page
     assert client.get(f"/khon-kaen/tax/assessments/{item.pk}/").status_code == 403
     assert client.post("/khon-kaen/tax/runs/", {"kind": "signboard", "year": YEAR}).status_code in (
