@@ -10,7 +10,7 @@ What runs, all as subprocesses on a fresh ``NAKHON_DATA_DIR`` in a temporary fol
    Khon Kaen province) published with ``nakhon ingest`` as the dataset ``shops-1m``; 10,000
    generated catalog entries (Thai and English titles, descriptions, tags, departments) added
    to khon-kaen in bulk through the ORM (the search index does not care how they got there).
-2. The real ``nakhon serve`` (waitress, ``NAKHON_SERVER_THREADS`` = 8, its default) on a free
+2. The real ``nakhon serve`` (waitress, ``NAKHON_SERVER_THREADS`` = 4, its default) on a free
    port, with ``NAKHON_API_RATE_LIMIT=0``: the limit (300 a minute per address by default)
    would otherwise answer 429 to a benchmark from one address. Its first query of the dataset
    loads the version into memory: that cold time is printed apart. It also starts building the
@@ -617,6 +617,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="turns of each server")
     parser.add_argument("--queries", type=int, default=600, help="length of the query sequence")
     parser.add_argument("--search-repeat", type=int, default=5, help="1-client passes")
+    parser.add_argument(
+        "--server-threads", type=int, default=4, help="NAKHON_SERVER_THREADS (default 4)"
+    )
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--skip-query", action="store_true")
     parser.add_argument("--workdir", type=Path)
@@ -637,7 +640,12 @@ def _main(args: argparse.Namespace, base: Path) -> None:
     print(f"code: {code_version()}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
     print(f"work folder {base}; load average {loadavg()}")
     data_dir = base / "data"
-    env = nakhon_env(data_dir, base, NAKHON_API_RATE_LIMIT="0")
+    env = nakhon_env(
+        data_dir,
+        base,
+        NAKHON_API_RATE_LIMIT="0",
+        NAKHON_SERVER_THREADS=str(args.server_threads),
+    )
     print(f"nakhon demo (set-up): {run([str(NAKHON), 'demo'], env):.1f}s")
     places = tambons("province")
 

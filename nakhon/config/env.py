@@ -167,7 +167,7 @@ REGISTRY: tuple[Setting, ...] = (
     Setting(
         "NAKHON_SERVER_THREADS",
         "int",
-        "8",
+        "4",
         "Worker threads of the built-in WSGI server (waitress).",
     ),
     Setting(
