@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 NAKHON = str(Path(sys.executable).with_name("nakhon"))
 
@@ -102,3 +106,21 @@ def start(data_dir: Path, *args: str, timeout: float = 180, **extra: str) -> Ser
             time.sleep(0.3)
     server.stop()
     raise AssertionError("nakhon did not answer /healthz in time:\n" + server.output)
+
+
+# Debian's Chromium, driven by Playwright in the browser tests (skipped where it is absent).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium for one test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

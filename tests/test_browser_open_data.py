@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import Server, start
+from tests.helpers import CHROMIUM, Server, chromium, start
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-results"
 #: The shots the README's tour shows: written to docs/screenshots/ with NAKHON_SCREENSHOTS=docs.
@@ -51,13 +49,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _shot_path(name: str) -> Path:

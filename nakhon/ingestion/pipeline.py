@@ -9,7 +9,6 @@ as it was unless the lake commit itself succeeded.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import shutil
@@ -35,6 +34,7 @@ from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NakhonError, NotFound
 from nakhon.core.permissions import require, user_of
+from nakhon.core.workers import worker_alive, worker_id
 from nakhon.ingestion.errors import IngestError
 from nakhon.lake import duck
 from nakhon.lake.model import LakeError
@@ -406,10 +406,7 @@ def run_publish(*, actor: Any, municipality: Municipality, run: IngestRun) -> In
 
 
 def _worker() -> str:
-    import os
-    import socket
-
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return worker_id()
 
 
 def runs_reap(municipality: Municipality | None = None) -> int:
@@ -418,27 +415,12 @@ def runs_reap(municipality: Municipality | None = None) -> int:
     A run knows the host and process that works on it; on this host a process that no longer
     exists cannot finish it. Runs of other hosts are left alone unless a day old.
     """
-    import os
-    import socket
-
-    host = socket.gethostname()
     qs = IngestRun.objects.exclude(state__in=IngestRun.FINAL).exclude(state="queued")
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     reaped = 0
     for run in qs:
-        run_host, _, pid = run.worker.rpartition(":")
-        alive = True
-        if run_host == host and pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                alive = False
-            except PermissionError:
-                alive = True
-        elif run.started_at and timezone.now() - run.started_at > dt.timedelta(days=1):
-            alive = False
-        if not alive:
+        if not worker_alive(run.worker, run.started_at):
             _finish(
                 run,
                 IngestRun.State.FAILED,

@@ -33,6 +33,7 @@ from nakhon.accounts.models import Municipality
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import require, user_of
+from nakhon.core.workers import worker_alive, worker_id
 from nakhon.tax.models import (
     Assessment,
     AssessmentRun,
@@ -137,7 +138,7 @@ def _sign_results(
         raise _refuse(orphans)
     if not rows:
         return [], 0
-    frame = pl.DataFrame(
+    frame = signboard.input_frame(
         {
             "sign_id": [r[1] for r in rows],
             "sign_type": [r[3] for r in rows],
@@ -147,16 +148,6 @@ def _sign_results(
             "faces": [r[7] for r in rows],
             "installed_on": [r[8] for r in rows],
             "exemption": [r[9] or None for r in rows],
-        },
-        schema={
-            "sign_id": pl.String,
-            "sign_type": pl.Int64,
-            "moving": pl.Boolean,
-            "width_cm": pl.Int64,
-            "height_cm": pl.Int64,
-            "faces": pl.Int64,
-            "installed_on": pl.Date,
-            "exemption": pl.String,
         },
     )
     say("assessing", 30)
@@ -376,10 +367,7 @@ def _set(run: AssessmentRun, **fields: Any) -> None:
 
 
 def _worker() -> str:
-    import os
-    import socket
-
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return worker_id()
 
 
 def run_create(
@@ -572,27 +560,12 @@ def run_start(*, actor: Any, municipality: Municipality, kind: str, tax_year: in
 
 def runs_reap(municipality: Municipality | None = None) -> int:
     """Mark running runs whose process died (killed, restarted) as failed; nothing was saved."""
-    import os
-    import socket
-
-    host = socket.gethostname()
     qs = AssessmentRun.objects.filter(state="running")
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     reaped = 0
     for run in qs:
-        run_host, _sep, pid = run.worker.rpartition(":")
-        alive = True
-        if run_host == host and pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                alive = False
-            except PermissionError:
-                alive = True
-        elif run.started_at and timezone.now() - run.started_at > dt.timedelta(days=1):
-            alive = False
-        if not alive:
+        if not worker_alive(run.worker, run.started_at):
             _set(
                 run,
                 state="failed",

@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,7 +119,7 @@ def _sign_lines(
     signs = list(qs)
     if not signs:
         return {}
-    frame = pl.DataFrame(
+    frame = signboard.input_frame(
         {
             "sign_id": [s.code for s in signs],
             "sign_type": [s.sign_type for s in signs],
@@ -130,16 +129,6 @@ def _sign_lines(
             "faces": [s.faces for s in signs],
             "installed_on": [s.installed_on for s in signs],
             "exemption": [s.exemption or None for s in signs],
-        },
-        schema={
-            "sign_id": pl.String,
-            "sign_type": pl.Int64,
-            "moving": pl.Boolean,
-            "width_cm": pl.Int64,
-            "height_cm": pl.Int64,
-            "faces": pl.Int64,
-            "installed_on": pl.Date,
-            "exemption": pl.String,
         },
     )
     try:

@@ -270,6 +270,24 @@ def assess(rules: SignboardRules, table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# The register's columns as ``assess`` takes them.
+INPUT_SCHEMA: dict[str, Any] = {
+    "sign_id": pl.String,
+    "sign_type": pl.Int64,
+    "moving": pl.Boolean,
+    "width_cm": pl.Int64,
+    "height_cm": pl.Int64,
+    "faces": pl.Int64,
+    "installed_on": pl.Date,
+    "exemption": pl.String,
+}
+
+
+def input_frame(columns: dict[str, list[Any]]) -> pl.DataFrame:
+    """Signs as a frame ``assess`` takes: ``columns`` maps INPUT_SCHEMA's names to values."""
+    return pl.DataFrame(columns, schema=INPUT_SCHEMA, strict=False)
+
+
 def quote(
     rules: SignboardRules,
     *,
@@ -283,7 +301,7 @@ def quote(
     sign_id: str = "quote",
 ) -> Assessment:
     """The tax of one sign with its explanation: the batch ``assess`` on a one-row frame."""
-    frame = pl.DataFrame(
+    frame = input_frame(
         {
             "sign_id": [sign_id],
             "sign_type": [sign_type],
@@ -293,18 +311,7 @@ def quote(
             "faces": [faces],
             "installed_on": [installed_on],
             "exemption": [exemption],
-        },
-        schema={
-            "sign_id": pl.String,
-            "sign_type": pl.Int64,
-            "moving": pl.Boolean,
-            "width_cm": pl.Int64,
-            "height_cm": pl.Int64,
-            "faces": pl.Int64,
-            "installed_on": pl.Date,
-            "exemption": pl.String,
-        },
-        strict=False,
+        }
     )
     row = assess(rules, frame).row(0, named=True)
     return Assessment(
