@@ -139,12 +139,9 @@ def package_name(ctx: Context, d: Dataset) -> str:
 def _visible(ctx: Context) -> list[Dataset]:
     """Every dataset the caller may see in this API's scope (a small list: catalogs hold
     thousands, not millions)."""
-    if ctx.municipality is not None:
-        qs = selectors.dataset_list(actor=ctx.actor, municipality=ctx.municipality)
-    else:
-        qs = Dataset.objects.filter(
-            classification__in=vocab.PUBLIC_CLASSIFICATIONS, municipality__is_active=True
-        )
+    if ctx.municipality is None:
+        return list(selectors.public_dataset_list())
+    qs = selectors.dataset_list(actor=ctx.actor, municipality=ctx.municipality)
     return list(qs.select_related("municipality", "department"))
 
 
