@@ -11,6 +11,11 @@ does not cover a part and its charges is split between tax and charges in propor
 charges always follow the tax that was late. What each payment paid, with the engine's
 explanation steps, is stored on it (``Payment.allocations``).
 
+Installments (land and building tax, Act §52): an installment not paid in full by its due
+date ends the right to installments — the later ones become due on its due date and bear the
+penalty, the surcharge runs on the missed one only (``land_building.installment_schedule``;
+the readings marked unconfirmed in the rule file's ``[installment_default]``).
+
 Balance on a date = tax − tax paid + charges accrued on the unpaid tax until that date. A
 re-assessment (after a correction or an objection) keeps the payments of the assessment it
 supersedes: they count towards the new one.
@@ -101,7 +106,12 @@ class ChargeRules:
     def warning_before(self, on: dt.date) -> Reminder | None:
         return last_warning(self.warnings, on)
 
-    def of(self, tax_satang: int, due_on: dt.date | None, paid_on: dt.date) -> Charges:
+    def of(
+        self, tax_satang: int, due_on: dt.date | None, paid_on: dt.date, surcharge: bool = True
+    ) -> Charges:
+        """The charges on ``tax_satang`` due on ``due_on`` and paid on ``paid_on``;
+        ``surcharge=False``: a land and building tax installment made due early by a missed
+        one bears the penalty only (Act §52)."""
         if tax_satang <= 0 or due_on is None or paid_on <= due_on:
             return Charges(0, [])
         tax = _b(tax_satang)
@@ -114,6 +124,7 @@ class ChargeRules:
                 due_on=due_on,
                 warning_received_on=(warning.received_on or warning.sent_on) if warning else None,
                 warning_due_on=warning.respond_by if warning else None,
+                surcharge=surcharge,
             )
         else:
             result = signboard.late_charges(
@@ -122,18 +133,27 @@ class ChargeRules:
         return Charges(_s(result.tax_baht), [s.as_dict() for s in result.steps])
 
     def split(
-        self, amount_satang: int, unpaid: int, due_on: dt.date | None, paid_on: dt.date
+        self,
+        amount_satang: int,
+        unpaid: int,
+        due_on: dt.date | None,
+        paid_on: dt.date,
+        surcharge: bool = True,
     ) -> tuple[int, Charges]:
         """The tax ``x`` a partial payment settles with its charges: the largest ``x`` with
         x + charges(x) ≤ amount; the satang left by rounding goes to the tax (up to
         ``unpaid``), the rest of it to the charges."""
-        whole = self.of(10_000_00, due_on, paid_on).satang  # the charge rate on 10,000 baht
+
+        def of(x: int) -> Charges:
+            return self.of(x, due_on, paid_on, surcharge)
+
+        whole = of(10_000_00).satang  # the charge rate on 10,000 baht
         x = amount_satang * 10_000_00 // (10_000_00 + whole)
-        while x > 0 and x + self.of(x, due_on, paid_on).satang > amount_satang:
+        while x > 0 and x + of(x).satang > amount_satang:
             x -= 1
-        while x + 1 + self.of(x + 1, due_on, paid_on).satang <= amount_satang:
+        while x + 1 + of(x + 1).satang <= amount_satang:
             x += 1
-        charges = self.of(x, due_on, paid_on)
+        charges = of(x)
         principal = min(amount_satang - charges.satang, unpaid)
         return principal, Charges(amount_satang - principal, charges.steps)
 
@@ -144,19 +164,27 @@ class ChargeRules:
 @dataclass
 class Part:
     number: int | None  # installment number; None: the whole tax
-    due_on: dt.date | None
+    due_on: dt.date | None  # when it is due: an installment's own date, or (§52) earlier
     amount: int  # satang
     paid: int = 0
     charges: Charges = field(default_factory=lambda: Charges(0, []))
+    planned_on: dt.date | None = None  # an installment's date in the plan
+    surcharge: bool = True  # False: made due early by a missed installment (§52)
 
     @property
     def unpaid(self) -> int:
         return self.amount - self.paid
 
+    @property
+    def accelerated(self) -> bool:
+        return self.planned_on is not None and self.planned_on != self.due_on
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "installment": self.number,
             "due_on": self.due_on.isoformat() if self.due_on else None,
+            "planned_on": self.planned_on.isoformat() if self.planned_on else None,
+            "surcharge": self.surcharge,
             "amount_baht": str(_b(self.amount)),
             "paid_baht": str(_b(self.paid)),
             "unpaid_baht": str(_b(self.unpaid)),
@@ -176,6 +204,22 @@ class Account:
     paid_tax: int  # satang, all counting payments up to as_of
     paid_charges: int
     warning: Reminder | None = None  # the last warning notice received by as_of
+    schedule: land_building.InstallmentSchedule | None = None  # the installments (§52)
+
+    @property
+    def installments_ended(self) -> dict[str, Any] | None:
+        """The installment whose miss ended the right to installments (Act §52): its number,
+        its due date, the day the right ended, the explanation; None while the right holds."""
+        if self.schedule is None or not self.schedule.ended:
+            return None
+        missed_on = self.schedule.missed_on
+        assert missed_on is not None
+        return {
+            "installment": self.schedule.missed,
+            "due_on": missed_on.isoformat(),
+            "ended_on": (missed_on + dt.timedelta(days=1)).isoformat(),
+            "steps": [step.as_dict() for step in self.schedule.steps],
+        }
 
     @property
     def tax_baht(self) -> Decimal:
@@ -225,6 +269,7 @@ class Account:
             "balance_baht": str(self.balance_baht),
             "overpaid_baht": str(self.overpaid_baht),
             "parts": [p.as_dict() for p in self.parts],
+            "installments_ended": self.installments_ended,
         }
 
 
@@ -252,7 +297,26 @@ def compute_account(
     counted = [p for p in payments if not p.reversed and p.paid_on <= as_of]
     paid_tax = sum(_s(p.principal_baht) for p in counted)
     paid_charges = sum(_s(p.charges_baht) for p in counted)
-    if installments:
+    schedule = None
+    if installments and assessment.kind == "land_building":
+        rules = rules or ChargeRules(assessment, warnings)
+        schedule = land_building.installment_schedule(
+            rules.rules,
+            parts=[(i.due_on, i.amount_baht) for i in installments],
+            payments=[(p.paid_on, p.principal_baht) for p in counted],
+            as_of=as_of,
+        )
+        parts = [
+            Part(
+                i.number,
+                i.due_on,
+                _s(i.amount_baht),
+                planned_on=i.planned_on,
+                surcharge=i.surcharge,
+            )
+            for i in schedule.parts
+        ]
+    elif installments:
         parts = [Part(i.number, i.due_on, _s(i.amount_baht)) for i in installments]
     else:
         parts = [Part(None, assessment.due_on, _s(assessment.tax_baht))]
@@ -265,9 +329,16 @@ def compute_account(
     if any(p.unpaid > 0 and p.due_on and p.due_on < as_of for p in parts):
         rules = rules or ChargeRules(assessment, warnings)
         for part in parts:
-            part.charges = rules.of(part.unpaid, part.due_on, as_of)
+            part.charges = rules.of(part.unpaid, part.due_on, as_of, part.surcharge)
     return Account(
-        assessment, as_of, parts, counted, paid_tax, paid_charges, last_warning(warnings, as_of)
+        assessment,
+        as_of,
+        parts,
+        counted,
+        paid_tax,
+        paid_charges,
+        last_warning(warnings, as_of),
+        schedule,
     )
 
 
@@ -527,7 +598,7 @@ def payment_record(
         if left >= part.unpaid + part.charges.satang:
             paid, owed = part.unpaid, part.charges
         else:
-            paid, owed = rules.split(left, part.unpaid, part.due_on, day)
+            paid, owed = rules.split(left, part.unpaid, part.due_on, day, part.surcharge)
         left -= paid + owed.satang
         principal += paid
         charges += owed.satang
@@ -537,6 +608,7 @@ def payment_record(
             {
                 "installment": part.number,
                 "due_on": part.due_on.isoformat() if part.due_on else None,
+                "planned_on": part.planned_on.isoformat() if part.planned_on else None,
                 "principal_baht": str(_b(paid)),
                 "charges_baht": str(_b(owed.satang)),
                 "steps": owed.steps,

@@ -39,6 +39,7 @@ urlpatterns = [
     path("taxpayers/", views.taxpayer_list, name="taxpayer-list"),
     path("taxpayers/<int:pk>/", views.taxpayer_detail, name="taxpayer-detail"),
     path("taxpayers/<int:pk>/pp1.pdf", letters.signboard_return_pdf, name="taxpayer-pp1"),
+    path("signboards/<int:pk>/pp1.pdf", letters.signboard_filing_pdf, name="signboard-pp1"),
     path("reminders/<int:pk>/warning.pdf", letters.warning_pdf, name="reminder-warning"),
     path("<str:register>/", views.register_list, name="register-list"),
     path("<str:register>/<int:pk>/", views.record_detail, name="record-detail"),

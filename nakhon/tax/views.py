@@ -205,6 +205,12 @@ def record_detail(
             "holdings": obj.holdings.select_related("taxpayer") if hasattr(obj, "holdings") else [],
             "uses": obj.uses.all() if hasattr(obj, "uses") else [],
             "history": history[:100],
+            # the 15-day ภ.ป.1 of a new or changed sign (Signboard Tax Act §12), for the staff
+            # who may print a return (it shows the owner's personal data)
+            "can_file": kind == "signboard"
+            and obj.owner_id is not None
+            and can(request.user, "tax.assess", municipality)
+            and can(request.user, "personal_data.view", municipality),
         },
     )
 

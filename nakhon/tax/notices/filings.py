@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,10 +99,6 @@ def _sign_lines(
     municipality: Municipality, tax_year: int, owner_ids: Iterable[int] | None = None
 ) -> dict[int, list[SignLine]]:
     """The signs on the register in ``tax_year`` by owner, each with the engine's tax."""
-    from nakhon.tax.quotes import rules_for
-    from nakhon.tax.rules import signboard
-
-    rules = rules_for("signboard", tax_year, municipality)
     year_start = dt.date(tax_year - BE, 1, 1)
     year_end = dt.date(tax_year - BE, 12, 31)
     qs = (
@@ -116,9 +112,26 @@ def _sign_lines(
     )
     if owner_ids is not None:
         qs = qs.filter(owner_id__in=list(owner_ids))
-    signs = list(qs)
+    out: dict[int, list[SignLine]] = defaultdict(list)
+    for sign, line in _lines(municipality, tax_year, list(qs)):
+        out[sign.owner_id or 0].append(line)
+    return out
+
+
+def _lines(
+    municipality: Municipality,
+    tax_year: int,
+    signs: list[Signboard],
+    since: dt.date | None = None,
+) -> list[tuple[Signboard, SignLine]]:
+    """Each sign with its line and the engine's tax in ``tax_year``; ``since``: the date a
+    changed sign is taxed from (prorated by quarter as a sign installed that day)."""
+    from nakhon.tax.quotes import rules_for
+    from nakhon.tax.rules import signboard
+
     if not signs:
-        return {}
+        return []
+    rules = rules_for("signboard", tax_year, municipality)
     frame = signboard.input_frame(
         {
             "sign_id": [s.code for s in signs],
@@ -127,7 +140,7 @@ def _sign_lines(
             "width_cm": [s.width_cm for s in signs],
             "height_cm": [s.height_cm for s in signs],
             "faces": [s.faces for s in signs],
-            "installed_on": [s.installed_on for s in signs],
+            "installed_on": [since or s.installed_on for s in signs],
             "exemption": [s.exemption or None for s in signs],
         },
     )
@@ -136,26 +149,25 @@ def _sign_lines(
     except TaxInputError as exc:
         message = "; ".join(f"signboard {p}" for p in exc.problems[:10])
         raise InvalidInput(message) from None
-    out: dict[int, list[SignLine]] = defaultdict(list)
+    out = []
     for sign, row in zip(signs, table.iter_rows(named=True), strict=True):
         where = [sign.tambon.name_th if sign.tambon else ""]
         if sign.latitude is not None and sign.longitude is not None:
             where.append(f"พิกัด {sign.latitude:.5f}, {sign.longitude:.5f}")
-        out[sign.owner_id or 0].append(
-            SignLine(
-                code=sign.code,
-                location=" ".join(w for w in where if w) or "-",
-                width_cm=sign.width_cm,
-                height_cm=sign.height_cm,
-                faces=sign.faces,
-                area_cm2=int(row["area_cm2"]),
-                sign_type=sign.sign_type,
-                moving=sign.moving,
-                installed_on=sign.installed_on,
-                tax_baht=Decimal(int(row["tax_satang"])) / 100,
-                exemption=sign.exemption or "",
-            )
+        line = SignLine(
+            code=sign.code,
+            location=" ".join(w for w in where if w) or "-",
+            width_cm=sign.width_cm,
+            height_cm=sign.height_cm,
+            faces=sign.faces,
+            area_cm2=int(row["area_cm2"]),
+            sign_type=sign.sign_type,
+            moving=sign.moving,
+            installed_on=sign.installed_on,
+            tax_baht=Decimal(int(row["tax_satang"])) / 100,
+            exemption=sign.exemption or "",
         )
+        out.append((sign, line))
     return out
 
 
@@ -175,6 +187,171 @@ def _return_data(
         business_name=", ".join(business),
         signs=signs,
     )
+
+
+# --- ภ.ป.1 within 15 days of a new or changed sign ------------------------------------------
+
+
+def _filing_data(
+    municipality: Municipality,
+    owner: Taxpayer,
+    signs: list[Signboard],
+    event_on: dt.date,
+    changed: bool,
+) -> ReturnData:
+    from nakhon.tax.quotes import rules_for
+
+    tax_year = event_on.year + BE
+    lines = [line for _s, line in _lines(municipality, tax_year, signs, event_on)]
+    days = rules_for("signboard", tax_year, municipality).new_sign_filing_days  # §12: 15
+    data = _return_data(municipality, owner, tax_year, lines)
+    data.event = "changed" if changed else "new"
+    data.event_on = event_on
+    data.file_by = event_on + dt.timedelta(days=days)
+    return data
+
+
+def _new_signs(municipality: Municipality, owner_id: int, on: dt.date) -> list[Signboard]:
+    """The owner's signs installed on ``on`` (one filing covers them all)."""
+    return list(
+        Signboard.objects.filter(municipality=municipality, owner_id=owner_id, installed_on=on)
+        .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=on))
+        .select_related("tambon")
+        .order_by("code")
+    )
+
+
+def _audit_filing(actor: Any, municipality: Municipality, owner: Taxpayer, what: str) -> None:
+    audit_record(
+        actor=actor,
+        action="personal_data.read",
+        municipality=municipality,
+        obj=owner,
+        changes={
+            "fields": ["name", "title", "national_id", "address", "phone"],
+            "purpose": what,
+        },
+        personal_data=True,
+    )
+
+
+def _audit_batch(actor: Any, municipality: Municipality, what: str, result: FilesResult) -> None:
+    """One audit event for a batch of ภ.ป.1 returns (each shows an owner's personal data)."""
+    audit_record(
+        actor=actor,
+        action="personal_data.read",
+        municipality=municipality,
+        object_type="tax.taxpayer",
+        object_id="batch",
+        object_repr=what,
+        changes={
+            "returns": result.documents,
+            "folder": str(result.folder),
+            "purpose": "pp1 printing",
+        },
+        personal_data=True,
+    )
+
+
+def signboard_filing_pdf(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    sign: Signboard,
+    changed_on: dt.date | None = None,
+) -> bytes:
+    """The ภ.ป.1 filed within 15 days of installing a sign, or of changing it (Signboard Tax
+    Act B.E. 2510 §12): the sign (with the owner's other signs installed the same day), the
+    installation or change date, the filing deadline (the date + 15 days) and the tax of the
+    year prorated by the quarter of that date, as the engine prorates a sign installed during
+    the year. ``changed_on``: a change of the sign on that date (the register keeps no change
+    date). An audited read of the owner's personal data."""
+    require(actor, "tax.assess", municipality)
+    require(actor, "personal_data.view", municipality)
+    if sign.municipality_id != municipality.pk:
+        raise NotFound()
+    owner = sign.owner
+    if owner is None:
+        raise InvalidInput(
+            _("Signboard %(code)s has no owner on the register: no return can be filled in.")
+            % {"code": sign.code}
+        )
+    event_on = changed_on or sign.installed_on
+    if event_on is None:
+        raise InvalidInput(
+            _(
+                "Signboard %(code)s has no installation date on the register: give the date "
+                "of the change, or record the installation date."
+            )
+            % {"code": sign.code}
+        )
+    if sign.removed_on is not None and sign.removed_on < event_on:
+        raise InvalidInput(
+            _("Signboard %(code)s was removed on %(removed)s, before %(date)s.")
+            % {
+                "code": sign.code,
+                "removed": thai.format_thai_date(sign.removed_on),
+                "date": thai.format_thai_date(event_on),
+            }
+        )
+    signs = [sign] if changed_on else _new_signs(municipality, owner.pk, event_on)
+    data = _filing_data(municipality, owner, signs, event_on, changed_on is not None)
+    _audit_filing(actor, municipality, owner, f"pp1 {data.event} {sign.code} {event_on}")
+    return _write(draw_return(data, pdf.sarabun()), pdf.sarabun(), f"ภ.ป.1 {sign.code}")
+
+
+def signboard_filings_print(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    since: dt.date,
+    folder: Path,
+    until: dt.date | None = None,
+    progress: Progress | None = None,
+) -> FilesResult:
+    """The 15-day ภ.ป.1 of every sign installed from ``since`` (to ``until``, default today):
+    one return per owner and installation date, one PDF each and a merged one; audited once."""
+    require(actor, "tax.assess", municipality)
+    require(actor, "personal_data.view", municipality)
+    until = until or timezone.localdate()
+    signs = (
+        Signboard.objects.filter(
+            municipality=municipality,
+            owner__isnull=False,
+            installed_on__gte=since,
+            installed_on__lte=until,
+        )
+        .filter(Q(removed_on__isnull=True) | Q(removed_on__gte=F("installed_on")))
+        .select_related("tambon", "owner")
+        .order_by("installed_on", "owner__code", "code")
+    )
+    groups: dict[tuple[dt.date, int], list[Signboard]] = defaultdict(list)
+    for sign in signs:
+        assert sign.installed_on is not None and sign.owner_id is not None
+        groups[(sign.installed_on, sign.owner_id)].append(sign)
+    if not groups:
+        raise InvalidInput(
+            _("No signboard on the register was installed from %(since)s to %(until)s.")
+            % {"since": thai.format_thai_date(since), "until": thai.format_thai_date(until)}
+        )
+    owners = {
+        t.pk: t
+        for t in Taxpayer.objects.filter(pk__in={o for _d, o in groups}).prefetch_related(
+            "signboards"
+        )
+    }
+    fonts = pdf.sarabun()
+
+    def items() -> Iterator[tuple[str, str, list[pdf.Page]]]:
+        for (on, owner_id), group in groups.items():
+            owner = owners[owner_id]
+            data = _filing_data(municipality, owner, group, on, changed=False)
+            name = f"pp1-new-{on.isoformat()}-{owner.code}.pdf".replace("/", "-")
+            yield name, f"ภ.ป.1 {owner.code} {on}", draw_return(data, fonts)
+
+    result = _print_files(items(), len(groups), folder, f"pp1-new-{since}-all.pdf", progress)
+    _audit_batch(actor, municipality, f"pp1 new since {since}", result)
+    return result
 
 
 def _pp1_file(taxpayer: Taxpayer, tax_year: int) -> str:
@@ -198,17 +375,7 @@ def signboard_return_pdf(
             % {"code": taxpayer.code, "year": tax_year}
         )
     data = _return_data(municipality, taxpayer, tax_year, signs)
-    audit_record(
-        actor=actor,
-        action="personal_data.read",
-        municipality=municipality,
-        obj=taxpayer,
-        changes={
-            "fields": ["name", "title", "national_id", "address", "phone"],
-            "purpose": f"pp1 {tax_year}",
-        },
-        personal_data=True,
-    )
+    _audit_filing(actor, municipality, taxpayer, f"pp1 {tax_year}")
     return _write(draw_return(data, pdf.sarabun()), pdf.sarabun(), f"ภ.ป.1 {taxpayer.code}")
 
 
@@ -242,16 +409,7 @@ def signboard_returns_print(
             )
 
     result = _print_files(items(), len(by_owner), folder, f"pp1-{tax_year}-all.pdf", progress)
-    audit_record(
-        actor=actor,
-        action="personal_data.read",
-        municipality=municipality,
-        object_type="tax.taxpayer",
-        object_id="batch",
-        object_repr=f"pp1 {tax_year}",
-        changes={"returns": result.documents, "folder": str(folder), "purpose": "pp1 printing"},
-        personal_data=True,
-    )
+    _audit_batch(actor, municipality, f"pp1 {tax_year}", result)
     return result
 
 
@@ -288,6 +446,9 @@ def warning_data(reminder: Reminder, municipality: Municipality) -> WarningData:
     later = _account(assessment, reminder.respond_by) if reminder.respond_by else None
     notice = getattr(assessment, "notice", None)
     lines: list[tuple[str, str]] = []
+    ended = now.installments_ended
+    for step in ended["steps"] if ended else ():
+        lines.append((str(step["label_th"]), ""))
     for part in now.parts:
         for step in part.charges.steps:
             if not step.get("heading") and step.get("code") not in ("tax", "due"):

@@ -68,6 +68,9 @@ class ReturnData:
     owner_phone: str
     business_name: str
     signs: list[SignLine] = field(default_factory=list)
+    event: str = ""  # "new" | "changed": the filing within 15 days of it (Act §12)
+    event_on: dt.date | None = None  # the installation or change date
+    file_by: dt.date | None = None  # the filing deadline (event_on + 15 days)
 
     @property
     def tax_baht(self) -> Decimal:
@@ -93,6 +96,17 @@ def draw_return(data: ReturnData, fonts: tuple[Font, Font]) -> list[Page]:
     )  # fmt: skip
     page.text(LEFT, 128, f"เรียน นายกเทศมนตรี / ผู้บริหารท้องถิ่น {data.city}", size=13)
     top = 150.0
+    if data.event and data.event_on and data.file_by:
+        what = "ติดตั้งหรือแสดงป้ายใหม่" if data.event == "new" else "เปลี่ยนแปลงแก้ไขป้าย"
+        for text in (
+            f"กรณียื่นแบบภายใน {(data.file_by - data.event_on).days} วันนับแต่วันที่{what}"
+            " (พระราชบัญญัติภาษีป้าย พ.ศ. 2510 มาตรา 12)",
+            f"วันที่{what}: {thai.format_thai_date(data.event_on)}"
+            f"    ยื่นแบบภายในวันที่: {thai.format_thai_date(data.file_by)}",
+        ):
+            page.text(LEFT, top, text, size=13, bold=True)
+            top += 18
+        top += 4
     rows = [
         ("ข้าพเจ้า (เจ้าของป้าย)", data.owner_name),
         ("เลขประจำตัวประชาชน/นิติบุคคล", data.owner_id or "-"),
@@ -163,7 +177,11 @@ def draw_return(data: ReturnData, fonts: tuple[Font, Font]) -> list[Page]:
     page.line(LEFT, top, RIGHT, top, 0.8)
     top += 6
     total = data.tax_baht
-    page.text(LEFT, top, "รวมภาษีป้ายที่คำนวณได้ (เพื่อทราบ)", size=13, bold=True)
+    label = "รวมภาษีป้ายที่คำนวณได้ (เพื่อทราบ)"
+    if data.event and data.event_on:
+        quarter = (data.event_on.month - 1) // 3 + 1
+        label = f"รวมภาษีป้ายร้อยละ {(5 - quarter) * 25} ของภาษีทั้งปี (งวดที่ {quarter} ของปี เพื่อทราบ)"
+    page.text(LEFT, top, label, size=13, bold=True)
     page.text(
         RIGHT - 204, top, f"{_money(total)} บาท", size=13, bold=True, align="right", width=200
     )

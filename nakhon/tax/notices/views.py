@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from nakhon.accounts.models import Municipality
 from nakhon.core import thai
-from nakhon.core.errors import NotFound
+from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.portal.decorators import municipality_view
-from nakhon.tax.models import Reminder, Taxpayer
+from nakhon.tax.models import Reminder, Signboard, Taxpayer
 from nakhon.tax.notices import filings
 
 
@@ -33,6 +33,29 @@ def signboard_return_pdf(request: HttpRequest, municipality: Municipality, pk: i
         actor=request.user, municipality=municipality, taxpayer=taxpayer, tax_year=year
     )
     return _pdf(data, f"pp1-{year}-{taxpayer.code}.pdf".replace("/", "-"))
+
+
+@municipality_view
+def signboard_filing_pdf(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """The ภ.ป.1 filed within 15 days of installing a sign (``?changed_on=`` B.E.: of changing
+    it), Signboard Tax Act §12; audited."""
+    sign = (
+        Signboard.objects.filter(municipality=municipality, pk=pk).select_related("owner").first()
+    )
+    if sign is None:
+        raise NotFound()
+    text = request.GET.get("changed_on", "").strip()
+    try:
+        changed_on = thai.parse_thai_date(text, era="be") if text else None
+    except thai.ThaiValueError as exc:
+        raise InvalidInput(
+            f"changed_on: {exc.message_en}", errors={"changed_on": exc.message_en}
+        ) from None
+    data = filings.signboard_filing_pdf(
+        actor=request.user, municipality=municipality, sign=sign, changed_on=changed_on
+    )
+    when = changed_on or sign.installed_on
+    return _pdf(data, f"pp1-{'changed' if changed_on else 'new'}-{sign.code}-{when}.pdf")
 
 
 @municipality_view

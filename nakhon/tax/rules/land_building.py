@@ -147,7 +147,12 @@ def _bands(reader: Reader, use: str) -> tuple[Band, ...]:
 
 
 def parse_rules(reader: Reader, tax_year: int) -> LandBuildingRules:
-    for explained_only in ("valuation", "aggregation", "transitional_relief"):
+    for explained_only in (
+        "valuation",
+        "aggregation",
+        "transitional_relief",
+        "installment_default",
+    ):
         reader.leaf(explained_only)
     if reader.integer("units", "sq_wah_per_rai") != SQ_WAH_PER_RAI:
         raise reader.fail("units", "sq_wah_per_rai", f"must be {SQ_WAH_PER_RAI}")
@@ -1171,6 +1176,7 @@ def late_charges(
     due_on: dt.date | None = None,
     warning_received_on: dt.date | None = None,
     warning_due_on: dt.date | None = None,
+    surcharge: bool = True,
 ) -> Assessment:
     """Penalty (เบี้ยปรับ) and surcharge (เงินเพิ่ม) on an unpaid land and building tax.
 
@@ -1178,6 +1184,8 @@ def late_charges(
     lower rate when paid late before a warning notice is received, the middle rate when paid
     within the warning notice's deadline, the top rate after it. Surcharge: a percentage per
     month of the tax, a fraction of a month counting as a month, capped at the tax.
+    ``surcharge=False``: an installment made due early when an earlier one was missed bears
+    the penalty but no surcharge (§52, see ``installment_schedule``).
     """
     tax = baht_to_satang(Decimal(str(tax_baht)))
     if tax < 0:
@@ -1215,22 +1223,35 @@ def late_charges(
             "penalty",
         )
     )
-    rate = rules.surcharge_percent_per_month * months
-    surcharge = div_half_up(tax * int(rate * 10_000), PPM)
-    if rules.surcharge_capped_at_tax:
-        surcharge = min(surcharge, tax)
-    steps.append(
-        _step(
-            rules,
-            "surcharge",
-            "เงินเพิ่ม",
-            f"Surcharge {rules.surcharge_percent_per_month} % × {months} month(s) "
-            f"(paid {format_be(paid_on)}), at most the tax",
-            satang_to_baht(surcharge),
-            "surcharge",
+    if surcharge:
+        rate = rules.surcharge_percent_per_month * months
+        added = div_half_up(tax * int(rate * 10_000), PPM)
+        if rules.surcharge_capped_at_tax:
+            added = min(added, tax)
+        steps.append(
+            _step(
+                rules,
+                "surcharge",
+                "เงินเพิ่ม",
+                f"Surcharge {rules.surcharge_percent_per_month} % × {months} month(s) "
+                f"(paid {format_be(paid_on)}), at most the tax",
+                satang_to_baht(added),
+                "surcharge",
+            )
         )
-    )
-    total = penalty + surcharge
+    else:
+        added = 0
+        steps.append(
+            _step(
+                rules,
+                "surcharge",
+                "ไม่มีเงินเพิ่ม (งวดที่ถึงกำหนดชำระเพราะหมดสิทธิผ่อนชำระ มาตรา 52)",
+                "No surcharge: an installment due early because an earlier one was missed (§52)",
+                "0.00",
+                "installment_default",
+            )
+        )
+    total = penalty + added
     steps.append(
         Step(
             "late_charges",
@@ -1251,3 +1272,101 @@ def installments(
         return [(rules.payment_due_on, satang_to_baht(tax))]
     parts = split_installments(tax, len(rules.installment_due_on))
     return list(zip(rules.installment_due_on, parts, strict=True))
+
+
+@dataclass(frozen=True)
+class InstallmentPart:
+    """One installment as the law makes it due: ``due_on`` is its own date while the right to
+    installments holds, the missed installment's date after it ended (§52); ``surcharge``: the
+    §70 surcharge runs on it (the missed installment and those before it, not those made due
+    early)."""
+
+    number: int
+    planned_on: dt.date
+    due_on: dt.date
+    amount_baht: Decimal
+    surcharge: bool = True
+
+    @property
+    def accelerated(self) -> bool:
+        return self.due_on != self.planned_on
+
+
+@dataclass(frozen=True)
+class InstallmentSchedule:
+    """The installments on a date: each part's due date, and whether (and which installment,
+    on what date) ended the right to pay in installments."""
+
+    parts: tuple[InstallmentPart, ...]
+    missed: int | None = None  # the installment not paid by its due date (1, 2, …)
+    missed_on: dt.date | None = None  # its due date; the right ended the day after
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def ended(self) -> bool:
+        return self.missed is not None
+
+
+def installment_schedule(
+    rules: LandBuildingRules,
+    *,
+    parts: Sequence[tuple[dt.date, Decimal | int | str]],
+    payments: Sequence[tuple[dt.date, Decimal | int | str]],
+    as_of: dt.date,
+) -> InstallmentSchedule:
+    """The due dates of an installment plan on ``as_of`` (Land and Building Tax Act B.E. 2562
+    §52, rule file ``[installment_default]``).
+
+    ``parts``: (due date, amount) of each installment in order; ``payments``: (date, tax
+    paid) of every payment counted (the tax paid settles the installments in due order). An
+    installment is paid in time when the tax paid by the end of its due date covers it and
+    every installment before it: paid on the due date is in time; a part of it paid by then
+    is not (the installment was not paid). The first installment not paid in time, once its
+    due date has passed, ends the right to installments: every later installment becomes due
+    on that installment's due date, with the §68 penalty when still unpaid after it, and the
+    §70 surcharge runs on the missed installment only (§52: "เฉพาะงวดที่ไม่ได้ชำระ").
+    """
+    amounts = [baht_to_satang(Decimal(str(a))) for _, a in parts]
+    paid = sorted((day, baht_to_satang(Decimal(str(a)))) for day, a in payments)
+    planned = [
+        InstallmentPart(n, due, due, satang_to_baht(a))
+        for n, ((due, _), a) in enumerate(zip(parts, amounts, strict=True), start=1)
+    ]
+    owed = 0
+    for index, part in enumerate(planned):
+        owed += amounts[index]
+        if part.due_on >= as_of:
+            break
+        by_due = sum(a for day, a in paid if day <= part.due_on)
+        if by_due >= owed:
+            continue
+        missed_on = part.due_on
+        cite = rules.cite("installment_default")
+        steps = (
+            Step(
+                "installment_missed",
+                f"ไม่ชำระภาษีงวดที่ {part.number} ภายในวันที่ {format_be(missed_on)} หมดสิทธิผ่อนชำระภาษี",
+                f"Installment {part.number} not paid by {format_be(missed_on)}: the right to "
+                "pay in installments ended",
+                f"{satang_to_baht(owed - by_due):,}",
+                cite.text(),
+                cite.unconfirmed,
+            ),
+            Step(
+                "installments_due",
+                f"ภาษีงวดที่เหลือถึงกำหนดชำระวันที่ {format_be(missed_on)} เงินเพิ่มเฉพาะงวดที่ไม่ได้ชำระ",
+                f"The later installments are due on {format_be(missed_on)}; the surcharge "
+                f"runs on installment {part.number} only",
+                str(len(planned) - index - 1),
+                cite.text(),
+                cite.unconfirmed,
+            ),
+        )
+        later = [
+            InstallmentPart(p.number, p.planned_on, missed_on, p.amount_baht, surcharge=False)
+            for p in planned[index + 1 :]
+        ]
+        return InstallmentSchedule(
+            tuple(planned[: index + 1] + later), part.number, missed_on, steps
+        )
+    return InstallmentSchedule(tuple(planned))

@@ -170,3 +170,96 @@ def test_downloads_from_the_owner_and_assessment_pages(demo, client_as, warned) 
         f"/{demo.kk.slug}/tax/reminders/{reminder.pk}/warning.pdf"
     )
     assert hidden.status_code in (403, 404)
+
+
+# Signboard Tax Act B.E. 2510 §12: a sign installed after March, or changed, is declared on
+# ภ.ป.1 within 15 days [S11][S24][S25]; its tax is prorated by the quarter of the
+# installation (Jul-Sep: 50 %) [S11]. Rates of 2568 (signboard rule file): type 3, 50 baht a
+# 500 cm²: 300 × 500 cm = 300 units = 15,000 baht a year.
+@pytest.fixture
+def new_signs(demo) -> list[Signboard]:
+    owner = _owner(demo)
+    signs = list(Signboard.objects.filter(owner=owner).order_by("code"))
+    Signboard.objects.filter(pk=signs[0].pk).update(
+        installed_on=D(2025, 8, 20), sign_type=3, moving=False, width_cm=300, height_cm=500,
+        faces=1, exemption="", removed_on=None,
+    )  # fmt: skip
+    for sign in signs:
+        sign.refresh_from_db()
+    return signs
+
+
+def test_pp1_within_15_days_of_a_new_sign(demo, new_signs) -> None:
+    officer = demo.user("kk-tax")
+    sign = new_signs[0]
+    before = AuditEvent.objects.filter(action="personal_data.read").count()
+    text = _text(filings.signboard_filing_pdf(actor=officer, municipality=demo.kk, sign=sign))
+    assert "ภ.ป.1" in text and _nfkc("แบบแสดงรายการภาษีป้าย") in text
+    assert _nfkc("ภายใน 15 วันนับแต่วันที่ติดตั้งหรือแสดงป้ายใหม่") in text
+    assert _nfkc("มาตรา 12") in text
+    assert _nfkc(thai.format_thai_date(D(2025, 8, 20))) in text  # installed, B.E.
+    assert _nfkc(thai.format_thai_date(D(2025, 9, 4))) in text  # filing deadline: + 15 days
+    assert "2568" in text and "2025" not in text
+    # the other signs of the owner were not installed that day: not on this return
+    assert all(
+        other.code not in text for other in new_signs[1:] if other.installed_on != sign.installed_on
+    )
+    assert "7,500.00" in text  # 15,000 × 50 % (installed in the third quarter)
+    assert _nfkc(thai.baht_text(7500)) in text
+    assert _nfkc("ร้อยละ 50 ของภาษีทั้งปี") in text
+    events = AuditEvent.objects.filter(action="personal_data.read")
+    assert events.count() == before + 1
+    assert events.latest("pk").changes["purpose"] == f"pp1 new {sign.code} 2025-08-20"
+
+
+def test_pp1_within_15_days_of_a_changed_sign(demo, new_signs) -> None:
+    from nakhon.core.errors import InvalidInput
+
+    officer = demo.user("kk-tax")
+    sign = new_signs[0]
+    text = _text(
+        filings.signboard_filing_pdf(
+            actor=officer, municipality=demo.kk, sign=sign, changed_on=D(2025, 11, 3)
+        )
+    )
+    assert _nfkc("เปลี่ยนแปลงแก้ไขป้าย") in text
+    assert _nfkc(thai.format_thai_date(D(2025, 11, 18))) in text  # 3 Nov + 15 days
+    assert "3,750.00" in text  # fourth quarter: 25 %
+    Signboard.objects.filter(pk=sign.pk).update(installed_on=None)
+    sign.refresh_from_db()
+    with pytest.raises(InvalidInput, match=sign.code):
+        filings.signboard_filing_pdf(actor=officer, municipality=demo.kk, sign=sign)
+    with pytest.raises(PermissionDenied):
+        filings.signboard_filing_pdf(
+            actor=demo.user("kk-executive"),
+            municipality=demo.kk,
+            sign=sign,
+            changed_on=D(2025, 11, 3),
+        )
+
+
+def test_cli_pp1_new_and_the_sign_page(demo, new_signs, client_as, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["--municipality", "khon-kaen", "--user", "kk-tax"]
+    sign = new_signs[0]
+    out = tmp_path / "new"
+    result = runner.invoke(main, ["tax", "pp1-new", str(out), "--sign", sign.code, *base])
+    assert result.exit_code == 0, result.output
+    (path,) = out.glob("pp1-new-*.pdf")
+    assert "7,500.00" in _text(path.read_bytes())
+    result = runner.invoke(main, ["tax", "pp1-new", str(out), "--since", "01/08/2568", *base])
+    assert result.exit_code == 0, result.output
+    assert (out / "pp1-new-2025-08-01-all.pdf").exists()
+    refused = runner.invoke(main, ["tax", "pp1-new", str(out), *base])
+    assert refused.exit_code == 2 and "--sign" in refused.output
+    client = client_as("kk-tax")
+    page = client.get(f"/{demo.kk.slug}/tax/signboards/{sign.pk}/")
+    assert b'data-testid="pp1-new-pdf"' in page.content
+    response = client.get(f"/{demo.kk.slug}/tax/signboards/{sign.pk}/pp1.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    changed = client.get(f"/{demo.kk.slug}/tax/signboards/{sign.pk}/pp1.pdf?changed_on=03/11/2568")
+    assert "3,750.00" in _text(changed.content)
+    bad = client.get(f"/{demo.kk.slug}/tax/signboards/{sign.pk}/pp1.pdf?changed_on=31/02/2568")
+    assert bad.status_code == 422 or bad.status_code == 400
+    executive = client_as("kk-executive").get(f"/{demo.kk.slug}/tax/signboards/{sign.pk}/")
+    assert b"pp1-new-pdf" not in executive.content

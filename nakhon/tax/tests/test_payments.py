@@ -153,10 +153,58 @@ def test_installments_where_the_law_allows(demo, lbt) -> None:
     ]
     first = pay(demo, lbt, "3333.34", D(2025, 6, 30))
     assert first.installment_number == 1 and first.charges_baht == 0
-    # on 15 Aug the second installment is late (10 % + 1 month), the third is not due yet
+    assert balance(demo, lbt, D(2025, 7, 31)).installments_ended is None  # nothing missed yet
+    # Act §52 (rule file [installment_default]): the second installment, not paid by 31 July,
+    # ends the right to installments: the third is due on 31 July too, with the penalty but
+    # without the surcharge. On 15 Aug: 10 % 333.33 + 1 % 33.33 on the second, 10 % 333.33 on
+    # the third.
     account = balance(demo, lbt, D(2025, 8, 15))
-    assert account.charges_baht == Decimal("366.66")  # 10 % 333.33 + 1 % 33.33
+    assert account.charges_baht == Decimal("699.99")
     assert account.unpaid_baht == Decimal("6666.66")
+    assert account.overdue_since == D(2025, 7, 31)
+    assert [(p.due_on, p.planned_on, p.surcharge) for p in account.parts] == [
+        (D(2025, 6, 30), D(2025, 6, 30), True),
+        (D(2025, 7, 31), D(2025, 7, 31), True),
+        (D(2025, 7, 31), D(2025, 8, 31), False),
+    ]
+    ended = account.as_dict()["installments_ended"]
+    assert ended["installment"] == 2 and ended["due_on"] == "2025-07-31"
+    assert ended["ended_on"] == "2025-08-01" and "§52" in ended["steps"][0]["rule"]
+    # paying it all on 15 Aug settles both with their own charges, stored per installment
+    payment = pay(demo, lbt, "7366.65", D(2025, 8, 15))
+    assert payment.charges_baht == Decimal("699.99")
+    assert [a["planned_on"] for a in payment.allocations] == ["2025-07-31", "2025-08-31"]
+    assert balance(demo, lbt, D(2025, 12, 31)).balance_baht == 0
+
+
+# Act §52 at the edges, on the account: (payments on the first installment, as of, the
+# installment missed or None, charges accrued). Plan of 10,000: 3,333.34 due 30 June 2025.
+EDGE_CASES = [
+    ([("3333.34", D(2025, 6, 30))], D(2025, 7, 15), None, "0"),  # paid on the due date
+    ([("3333.34", D(2025, 6, 29))], D(2025, 7, 15), None, "0"),  # paid before it
+    # a day late: the first installment bore 10 % + 1 month when paid (366.67 with it); on
+    # 15 July the other two (6,666.66) are due since 30 June with 10 %, no surcharge
+    ([("3700.01", D(2025, 7, 1))], D(2025, 7, 15), 1, "666.66"),
+    # part paid by the due date: missed; on 333.34 left of the first 10 % + 1 % (33.33 +
+    # 3.33), on each of the others 10 % (333.33)
+    ([("3000", D(2025, 6, 30))], D(2025, 7, 15), 1, "703.32"),
+]
+
+
+@pytest.mark.parametrize(("paid", "on", "missed", "charges"), EDGE_CASES)
+def test_a_missed_installment_ends_the_right_at_the_edges(demo, lbt, paid, on, missed, charges):
+    payments.installments_plan(
+        actor=demo.user("kk-tax"), municipality=demo.kk, assessment=lbt, requested_on=D(2025, 6, 1)
+    )
+    for amount, day in paid:
+        pay(demo, lbt, amount, day)
+    account = balance(demo, lbt, on)
+    ended = account.installments_ended
+    assert (ended["installment"] if ended else None) == missed
+    assert account.charges_baht == Decimal(charges)
+    if missed:
+        assert {p.due_on for p in account.parts} == {D(2025, 6, 30)}
+        assert account.overdue_since == D(2025, 6, 30)
 
 
 def test_no_installments_below_the_minimum_or_for_signboards(demo, lbt, sign) -> None:
@@ -283,3 +331,19 @@ def test_receipt_pdf_text(demo, lbt) -> None:
     assert "11,100.00" in text and "1,100.00" in text
     assert nfkc(thai.format_thai_date(D(2025, 7, 15), style="long")) in text
     assert lbt.taxpayer.name in text and lbt.payment_reference in text
+
+
+def test_the_assessment_page_and_its_json_say_the_right_to_installments_ended(
+    demo, lbt, client_as
+) -> None:
+    # Act §52: nothing paid by 30 June 2025: installment 1 missed, the right ended on 1 July.
+    payments.installments_plan(
+        actor=demo.user("kk-tax"), municipality=demo.kk, assessment=lbt, requested_on=D(2025, 6, 1)
+    )
+    client = client_as("kk-tax")
+    page = client.get(f"/{demo.kk.slug}/tax/assessments/{lbt.pk}/")
+    assert b'data-testid="installments-ended"' in page.content
+    assert "§52" in page.content.decode()
+    data = client.get(f"/api/v1/municipalities/{demo.kk.slug}/tax/assessments/{lbt.pk}").json()
+    assert [p["due_on"] for p in data["parts"]] == ["2025-06-30"] * 3
+    assert [p["surcharge"] for p in data["parts"]] == [True, False, False]

@@ -285,6 +285,59 @@ def test_installments() -> None:
     assert sum(a for _, a in parts) == 3000
 
 
+# Act B.E. 2562 §52 (rule file [installment_default]): an installment not paid by its due
+# date ends the right to installments; the later ones become due on that date; the §70
+# surcharge runs on the missed installment only. 2568 plan [S66]: 30 Jun, 31 Jul, 31 Aug 2025,
+# 3,333.34 + 3,333.33 + 3,333.33 of a tax of 10,000.
+JUN, JUL, AUG = dt.date(2025, 6, 30), dt.date(2025, 7, 31), dt.date(2025, 8, 31)
+SCHEDULE_CASES = [
+    # payments (date, tax paid), as of, missed installment, due dates after it
+    ([(JUN, "3333.34")], dt.date(2025, 7, 1), None, (JUN, JUL, AUG)),  # on the due date: in time
+    ([], JUN, None, (JUN, JUL, AUG)),  # nothing paid, the due date not yet passed
+    ([(dt.date(2025, 7, 1), "3333.34")], dt.date(2025, 7, 1), 1, (JUN, JUN, JUN)),  # a day late
+    ([(JUN, "3000")], dt.date(2025, 7, 15), 1, (JUN, JUN, JUN)),  # part of it by the date: missed
+    ([(JUN, "3333.34")], dt.date(2025, 8, 1), 2, (JUN, JUL, JUL)),  # the second missed
+    ([(JUN, "3333.34"), (JUL, "3333.32")], dt.date(2025, 8, 1), 2, (JUN, JUL, JUL)),  # 1 satang
+    ([(JUN, "6666.67")], dt.date(2025, 9, 1), 3, (JUN, JUL, AUG)),  # two at once, the last missed
+    ([(dt.date(2025, 6, 1), "10000")], dt.date(2026, 1, 1), None, (JUN, JUL, AUG)),  # all early
+]
+
+
+@pytest.mark.parametrize(("paid", "as_of", "missed", "due"), SCHEDULE_CASES)
+def test_installment_schedule_after_a_missed_installment(paid, as_of, missed, due) -> None:
+    rules = load_rules("land_building", 2568)
+    schedule = land_building.installment_schedule(
+        rules, parts=land_building.installments(rules, 10_000), payments=paid, as_of=as_of
+    )
+    assert schedule.missed == missed
+    assert tuple(p.due_on for p in schedule.parts) == due
+    assert [p.planned_on for p in schedule.parts] == [JUN, JUL, AUG]
+    # the surcharge runs on the missed installment (and those before it), not on the later ones
+    assert [p.surcharge for p in schedule.parts] == [
+        missed is None or p.number <= missed for p in schedule.parts
+    ]
+    if missed:
+        assert schedule.missed_on == (JUN, JUL, AUG)[missed - 1]
+        assert [s.code for s in schedule.steps] == ["installment_missed", "installments_due"]
+        assert all("§52" in s.rule and s.unconfirmed for s in schedule.steps)
+    else:
+        assert schedule.steps == () and not schedule.ended
+
+
+def test_an_installment_due_early_bears_the_penalty_without_surcharge() -> None:
+    # §52: surcharge (§70) on the missed installment only; the penalty (§68) 10 % before a
+    # warning notice.
+    rules = load_rules("land_building", 2568)
+    late = dt.date(2025, 9, 1)
+    full = land_building.late_charges(rules, tax_baht=1000, due_on=JUN, paid_on=late)
+    assert full.tax_baht == Decimal("130.00")
+    early = land_building.late_charges(
+        rules, tax_baht=1000, due_on=JUN, paid_on=late, surcharge=False
+    )
+    assert early.tax_baht == Decimal("100.00")
+    assert any(s.code == "surcharge" and s.value == "0.00" and "§52" in s.rule for s in early.steps)
+
+
 def test_depreciation_table() -> None:
     # Treasury table B.E. 2535 [S59][S60] as in thai-local-tax.md B.5.
     rules = load_rules("land_building", 2568)
