@@ -44,6 +44,7 @@ from nakhon.tax.models import (
     TaxKind,
 )
 from nakhon.tax.payments import accounts_for
+from nakhon.tax.reports_upward import ELAAS_REVENUE_CODES
 
 BUCKETS = ("1-90", "91-180", "181-365", "365+")
 KINDS = (TaxKind.LAND_BUILDING.value, TaxKind.SIGNBOARD.value)
@@ -497,10 +498,12 @@ KIND_TH = {"land_building": "ภาษีที่ดินและสิ่ง
 
 def upward_rows(report: Collection, arrears: Arrears) -> tuple[list[str], list[list[Any]]]:
     """The report sent upward: one row per tax for the fiscal year (see docs/tax.md for what
-    layout it follows and what is approximated)."""
+    layout it follows and what is approximated); the e-LAAS revenue code where one was found
+    (``reports_upward.ELAAS_REVENUE_CODES``, with its source)."""
     header = [
         "ปีงบประมาณ",
         "ประเภทภาษี",
+        "รหัสรายรับ (e-LAAS)",
         "ประมาณการรายรับ (บาท)",
         "จำนวนราย (แจ้งประเมิน)",
         "ภาษีที่ประเมิน (บาท)",
@@ -519,6 +522,7 @@ def upward_rows(report: Collection, arrears: Arrears) -> tuple[list[str], list[l
             [
                 report.fiscal_year,
                 KIND_TH[k],
+                ELAAS_REVENUE_CODES.get(k, ""),
                 t["target"],
                 report.assessed[k]["notices"],
                 report.assessed[k]["tax_baht"],

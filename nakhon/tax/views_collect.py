@@ -20,7 +20,7 @@ from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import can
 from nakhon.portal.decorators import municipality_view
 from nakhon.tax import arrears as arrears_service
-from nakhon.tax import assessments, bank_import, objections, payments
+from nakhon.tax import assessments, bank_import, objections, payments, reports_upward
 from nakhon.tax.models import Payment
 
 
@@ -214,7 +214,8 @@ def arrears_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @municipality_view
 def reports_page(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
-    """Collection against target by month of a fiscal year; the upward report (CSV/XLSX)."""
+    """Collection against target by month of a fiscal year; the upward report (CSV/XLSX); the
+    tax year of the same number by use category and sign type (``?report=categories``)."""
     today = timezone.localdate()
     try:
         fy = int(request.GET.get("fy") or request.POST.get("fy") or thai.fiscal_year(today))
@@ -229,6 +230,9 @@ def reports_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
             target_baht=payments.parse_amount(request.POST.get("target", ""), "target"),
         )
         return redirect(f"/{municipality.slug}/tax/reports/?fy={fy}")
+    fmt = request.GET.get("format", "")
+    if request.GET.get("report") == "categories":
+        return _categories_export(request, municipality, fy, fmt)
     report = arrears_service.collection_report(
         actor=request.user, municipality=municipality, fiscal_year=fy
     )
@@ -236,7 +240,6 @@ def reports_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
     owed = arrears_service.arrears_get(
         actor=request.user, municipality=municipality, as_of=min(last, today)
     )
-    fmt = request.GET.get("format", "")
     if fmt == "json":
         return JsonResponse(report.as_dict(), json_dumps_params={"ensure_ascii": False})
     if fmt in ("csv", "xlsx"):
@@ -248,6 +251,9 @@ def reports_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
         sheets = [("summary", header, rows), ("by month", m_header, m_rows)]
         return _download(arrears_service.to_xlsx(sheets), f"{name}.xlsx", XLSX)
     header, rows = arrears_service.upward_rows(report, owed)
+    by_category = _categories(request, municipality, fy)
+    land_header, land_rows = reports_upward.land_rows(by_category.land_categories)
+    sign_header, sign_rows = reports_upward.sign_rows(by_category.signs)
     return render(
         request,
         "tax/reports.html",
@@ -256,11 +262,59 @@ def reports_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
             "fy": fy,
             "header": header,
             "rows": rows,
+            "by_category": by_category,
+            "land_header": land_header,
+            "land_rows": _shown(land_rows),
+            "sign_header": sign_header,
+            "sign_rows": _shown(sign_rows),
+            "elaas": reports_upward.ELAAS_REVENUE_CODES,
             "kinds": assessments.available_kinds(),
             "can_collect": can(request.user, "tax.collect", municipality),
             "total": sum((m["total"] for m in report.months), Decimal(0)),
         },
     )
+
+
+def _shown(rows: list[list[object]]) -> list[list[str]]:
+    """Rows for the page: amounts as 1,234.50, counts as 1,234."""
+
+    def shown(v: object) -> str:
+        if isinstance(v, Decimal):
+            return thai.format_baht(v)
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    return [[shown(v) for v in row] for row in rows]
+
+
+def _categories(
+    request: HttpRequest, municipality: Municipality, fy: int
+) -> reports_upward.CategoryReport:
+    """The tax year ``fy`` by use category and sign type, collected up to ``?as_of=`` (B.E.),
+    by default the end of the fiscal year of the same number or today, whichever is earlier
+    (as the arrears of the summary)."""
+    _first, last = thai.fiscal_year_range(fy)
+    default = min(last, timezone.localdate())
+    return reports_upward.category_report(
+        actor=request.user,
+        municipality=municipality,
+        tax_year=fy,
+        as_of=_date(request.GET.get("as_of"), default) or default,
+    )
+
+
+def _categories_export(
+    request: HttpRequest, municipality: Municipality, fy: int, fmt: str
+) -> HttpResponse:
+    """``?report=categories&format=json|xlsx|csv[&tax=land_building|signboard]``."""
+    data = _categories(request, municipality, fy)
+    name = f"tax-categories-{municipality.slug}-{fy}"
+    if fmt == "xlsx":
+        return _download(reports_upward.to_xlsx(data), f"{name}.xlsx", XLSX)
+    if fmt == "csv":
+        section = request.GET.get("tax") or "land_building"
+        csv_data = reports_upward.to_csv(data, section)
+        return _download(csv_data, f"{name}-{section}.csv", "text/csv")
+    return JsonResponse(data.as_dict(), json_dumps_params={"ensure_ascii": False})
 
 
 @municipality_view
