@@ -56,6 +56,27 @@ def test_every_check_rule_is_documented() -> None:
         assert f"`{code}`" in text, code
 
 
+def test_every_hook_is_documented() -> None:
+    """Like Datasette's test_docs: each hook has its heading in docs/plugins.md, and the
+    example plugin there is the one the plugin tests load."""
+    import inspect
+
+    from nakhon.plugins import hookspecs
+
+    text = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    hooks = [
+        name
+        for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+        if hasattr(fn, "nakhon_spec")
+    ]
+    assert len(hooks) == 5
+    for name in hooks:
+        assert re.search(rf"^### {name}\(", text, re.M), f"no heading '### {name}(…)'"
+        assert getattr(hookspecs, name).__doc__, name
+    example = ROOT / "nakhon" / "plugins" / "tests" / "example_plugin.py"
+    assert example.read_text(encoding="utf-8") in text
+
+
 def test_readme_commands_are_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")

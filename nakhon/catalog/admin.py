@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from nakhon.catalog.extras import MetadataField, metadata_fields
 from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun, Resource, Tag, Theme
 from nakhon.core.admin import ReadOnlyAdmin, TenantAdmin
 
@@ -41,9 +42,48 @@ class DatasetForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from None
 
 
+class ExtrasForm(DatasetForm):
+    """The back-office form with a typed field per plugin metadata field (``Dataset.extras``)."""
+
+    extra_fields: tuple[MetadataField, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance.extras or {}
+        for field in self.extra_fields:
+            if field.name in stored:
+                self.initial.setdefault(field.form_name, field.initial(stored[field.name]))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = dict(self.instance.extras or {})
+        for field in self.extra_fields:
+            value = field.to_json(cleaned.get(field.form_name))
+            if value is None:
+                values.pop(field.name, None)
+            else:
+                values[field.name] = value
+        self.instance.extras = values
+        return cleaned
+
+
+def extras_form(base: type[DatasetForm]) -> type[DatasetForm]:
+    """``base`` with the plugins' metadata fields as declared fields (the admin lists them)."""
+    fields = tuple(metadata_fields())
+    attrs: dict[str, Any] = {f.form_name: f.form_field() for f in fields}
+    attrs["extra_fields"] = fields
+    return type("DatasetExtrasForm", (ExtrasForm,), attrs)
+
+
 @admin.register(Dataset)
 class DatasetAdmin(TenantAdmin):
     form = DatasetForm
+    exclude = ("extras",)  # edited as typed fields, one per plugin field (ExtrasForm)
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs.setdefault("form", extras_form(self.form))
+        return super().get_form(request, obj, change, **kwargs)
+
     list_display = (
         "title_th",
         "slug",

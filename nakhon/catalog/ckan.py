@@ -35,6 +35,7 @@ from django.urls import reverse
 
 from nakhon.accounts.models import Department, Municipality
 from nakhon.catalog import selectors, vocab
+from nakhon.catalog.extras import extras_public
 from nakhon.catalog.models import Dataset, Resource, Tag, Theme
 from nakhon.core.errors import InvalidInput, NakhonError, NotFound, PermissionDenied
 
@@ -319,7 +320,10 @@ def package_dict(ctx: Context, d: Dataset) -> dict[str, Any]:
         "num_tags": len(tags),
         "resources": resources,
         "num_resources": len(resources),
-        "extras": [],
+        "extras": [  # the metadata fields plugins add (nakhon.catalog.extras)
+            {"key": key, "value": value if isinstance(value, str) else json.dumps(value)}
+            for key, value in extras_public(d.extras or {}).items()
+        ],
         "relationships_as_object": [],
         "relationships_as_subject": [],
         # the GD Catalog (data.go.th, ckanext-thai-gdc) fields, with their Thai values

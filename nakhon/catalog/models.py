@@ -157,6 +157,8 @@ class Dataset(TenantModel):
         blank=True,
     )
     equivalent_scale = models.CharField(_("equivalent scale"), max_length=50, blank=True)
+    # the values of the metadata fields plugins add (nakhon.catalog.extras), by field name
+    extras = models.JSONField(_("extra metadata"), default=dict, blank=True)
 
     # the table
     table_schema = models.JSONField(_("table schema"), default=dict, blank=True)

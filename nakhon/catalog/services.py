@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from nakhon.accounts.models import Department, Municipality
 from nakhon.catalog import vocab
+from nakhon.catalog.extras import extras_clean
 from nakhon.catalog.freshness import freshness
 from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun, Tag, Theme
 from nakhon.core.audit import audit_record, diff_fields
@@ -98,9 +99,14 @@ def _check_lists(data: dict[str, Any], errors: dict[str, str]) -> None:
 def _apply(dataset: Dataset, municipality: Municipality, data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     unknown = set(data) - set(METADATA_FIELDS) - {"department", "tags", "themes", "steward"}
+    unknown.discard("extras")
     for field in sorted(unknown):
         errors[field] = _("Unknown field.")
     _check_lists(data, errors)
+    if "extras" in data:  # the fields plugins add: {name: value}, errors by form field name
+        extras, extra_errors = extras_clean(dict(data["extras"] or {}), dict(dataset.extras or {}))
+        errors.update(extra_errors)
+        dataset.extras = extras
     for field in METADATA_FIELDS:
         if field in data and field not in errors:
             value = data[field]
@@ -192,14 +198,14 @@ def dataset_update(
     require(actor, "dataset.change", municipality)
     if dataset.municipality_id != municipality.pk:
         raise NotFound(_("Not found."))
-    before = {f: getattr(dataset, f) for f in METADATA_FIELDS}
+    before = {f: getattr(dataset, f) for f in (*METADATA_FIELDS, "extras")}
     errors = _apply(dataset, municipality, dict(data))
     if errors:
         dataset.refresh_from_db()
         raise InvalidInput(_("The dataset has problems."), errors=errors)
     dataset.save()
     _set_tags(dataset, municipality, data)
-    after = {f: getattr(dataset, f) for f in METADATA_FIELDS}
+    after = {f: getattr(dataset, f) for f in (*METADATA_FIELDS, "extras")}
     audit_record(
         actor=actor,
         action="dataset.update",

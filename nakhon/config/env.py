@@ -223,6 +223,14 @@ REGISTRY: tuple[Setting, ...] = (
         "© OpenStreetMap contributors",
         "Attribution shown on the map when NAKHON_MAP_TILE_URL is set.",
     ),
+    Setting(
+        "NAKHON_PLUGINS",
+        "list",
+        "",
+        "Plugin modules to load, comma-separated module paths (e.g. `khonkaen_rules.plugin`), "
+        "after the installed plugins (entry point group `nakhon`). A module that cannot be "
+        "imported stops Nakhon at start-up with a message naming it. See docs/plugins.md.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in REGISTRY}

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "nakhon.portal",
     "nakhon.participation",
     "nakhon.demo",
+    "nakhon.plugins",  # loads the plugins at start-up (docs/plugins.md)
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,9 @@ STORAGES = {
 # --- maps --------------------------------------------------------------------------------------
 MAP_TILE_URL = env_str("NAKHON_MAP_TILE_URL")  # empty: no tiles (offline)
 MAP_TILE_ATTRIBUTION = env_str("NAKHON_MAP_TILE_ATTRIBUTION")
+
+# --- plugins (docs/plugins.md) -----------------------------------------------------------------
+NAKHON_PLUGINS = env_list("NAKHON_PLUGINS")  # module paths, loaded after the installed plugins
 
 # --- mail --------------------------------------------------------------------------------------
 _email_url = env_str("NAKHON_EMAIL_URL")

@@ -8,6 +8,10 @@ stores the problems in a DuckDB table (never a Python list: a million problems a
 Each rule has a severity: ``error`` blocks publishing the row, ``warning`` does not.
 :data:`RULES` is the list of codes; ``report.py`` turns a code and its params into English and
 Thai messages.
+
+The checks that run are the ones registered through the ``register_checks`` plugin hook
+(:func:`registered_checks`): :data:`CHECKS` by ``nakhon.ingestion.plugin``, then those of plugins,
+which bring the :class:`Rule` of each new code in ``Check.rules`` (docs/plugins.md).
 """
 
 # SQL is assembled from identifiers and literals quoted by q_ident/q_str, never raw input.
@@ -32,7 +36,10 @@ __all__ = [
     "THAILAND_BBOX",
     "Check",
     "CheckContext",
+    "ColumnCheck",
     "Rule",
+    "registered_checks",
+    "rule_of",
     "run_checks",
 ]
 
@@ -145,9 +152,14 @@ def _literal(col: ColumnSpec, value: Any) -> str:
 
 
 class Check:
-    """A validation check. Subclasses give ``codes`` and ``queries``."""
+    """A validation check. Subclasses give ``codes`` and ``queries``.
+
+    ``rules``: the :class:`Rule` of each code that is not in :data:`RULES` (a plugin's own
+    codes), with its severity and its English and Thai title.
+    """
 
     codes: ClassVar[tuple[str, ...]] = ()
+    rules: ClassVar[tuple[Rule, ...]] = ()
 
     def queries(self, ctx: CheckContext) -> Iterator[str]:
         """SELECTs of (_row, col, value, rule, params)."""
@@ -574,14 +586,55 @@ CHECKS: Final[tuple[Check, ...]] = (
 )
 
 
-def run_checks(normalized: Normalized, *, checks: tuple[Check, ...] = CHECKS) -> str:
-    """Run ``checks`` over the normalised table; returns the name of the problems table.
+def registered_checks() -> tuple[Check, ...]:
+    """The checks of every plugin, the built-in :data:`CHECKS` first.
+
+    A check whose codes are neither in :data:`RULES` nor in its own ``rules`` is refused with
+    a ``ConfigError`` (its problems would have no severity nor title).
+    """
+    from nakhon.config.env import ConfigError
+    from nakhon.plugins.manager import collect
+
+    checks = tuple(collect("register_checks", Check))
+    for check in checks:
+        own = {rule.code for rule in check.rules}
+        unknown = [code for code in check.codes if code not in RULES and code not in own]
+        if unknown:
+            raise ConfigError(
+                f"the check {type(check).__name__} reports {', '.join(unknown)} without a Rule "
+                "(give it in the check's `rules`)"
+            )
+        for rule in check.rules:
+            if rule.severity not in ("error", "warning"):
+                raise ConfigError(
+                    f"the rule {rule.code} of the check {type(check).__name__} has the severity "
+                    f"{rule.severity!r}: use error or warning"
+                )
+    return checks
+
+
+def rule_of(code: str, checks: tuple[Check, ...] | None = None) -> Rule | None:
+    """The rule of ``code``: a built-in one, or one a plugin's check declares."""
+    if code in RULES:
+        return RULES[code]
+    for check in registered_checks() if checks is None else checks:
+        for rule in check.rules:
+            if rule.code == code:
+                return rule
+    return None
+
+
+def run_checks(normalized: Normalized, *, checks: tuple[Check, ...] | None = None) -> str:
+    """Run ``checks`` (default: :func:`registered_checks`) over the normalised table; returns the
+    name of the problems table.
 
     Columns: ``row`` (BIGINT, the file's row number), ``col`` (position in the schema),
     ``column`` (header), ``value`` (the cell text as in the file for conversion problems, else
     the typed value as text; personal ID numbers masked), ``rule``, ``severity`` and ``params``
     (JSON). Primary-key problems name all key columns and join their values with " | ".
     """
+    if checks is None:
+        checks = registered_checks()
     ctx = CheckContext(normalized.con, normalized)
     schema = normalized.schema
     parts = [query for check in checks for query in check.queries(ctx)]
@@ -600,9 +653,10 @@ def run_checks(normalized: Normalized, *, checks: tuple[Check, ...] = CHECKS) ->
     if schema.primary_key:
         pk_label = q_str(", ".join(schema.primary_key))
         column = f"CASE WHEN p.rule = 'primary-key' THEN {pk_label} ELSE {column} END"
+    rules = {**{r.code: r for check in checks for r in check.rules}, **RULES}
     severity = (
         "CASE p.rule "
-        + " ".join(f"WHEN '{r.code}' THEN '{r.severity}'" for r in RULES.values())
+        + " ".join(f"WHEN {q_str(r.code)} THEN {q_str(r.severity)}" for r in rules.values())
         + " ELSE 'error' END"
     )
     table = f"{normalized.prefix}problems"

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-from nakhon.ingestion.checks import CHECKS, Check, run_checks
+from nakhon.ingestion.checks import Check, run_checks
 from nakhon.ingestion.infer import infer_schema
 from nakhon.ingestion.normalize import WORK_DB, Normalized, _as_reader, normalize, q_ident
 from nakhon.ingestion.report import Report
@@ -70,9 +70,10 @@ def validate(
     admin_areas: pa.Table | None = None,
     context: str | None = None,
     max_problems: int = 100,
-    checks: tuple[Check, ...] = CHECKS,
+    checks: tuple[Check, ...] | None = None,
 ) -> tuple[Normalized, Report]:
-    """Normalise ``data`` (see :func:`normalize`) and run ``checks``; the report owns the tables."""
+    """Normalise ``data`` (see :func:`normalize`) and run ``checks`` (default: the registered
+    ones, ``checks.registered_checks``); the report owns the tables."""
     normalized = normalize(con, data, schema, admin_areas=admin_areas, context=context)
     try:
         problems = run_checks(normalized, checks=checks)

@@ -24,7 +24,7 @@ import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 from nakhon.core import thai
 from nakhon.core.thai import THAI_MONTHS
-from nakhon.ingestion.checks import RULES
+from nakhon.ingestion.checks import RULES, rule_of
 
 __all__ = ["PROBLEM_FIELDS", "Report", "describe", "escape_formula", "format_message"]
 
@@ -275,7 +275,7 @@ def describe(
             f"{v} มีลักษณะเป็นสูตรสเปรดชีต ซึ่งอาจทำงานเมื่อเปิดไฟล์ในโปรแกรมสเปรดชีต "
             "โปรดลบเครื่องหมายนำหน้าหรือแก้ข้อความ",
         )
-    title = RULES.get(rule)
+    title = RULES.get(rule) or rule_of(rule)  # a plugin's check brings its own rules
     return (
         f"{v}: {title.title_en if title else rule}",
         f"{v}: {title.title_th if title else rule}",

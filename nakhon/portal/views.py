@@ -29,6 +29,7 @@ from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import Role, can, roles_of
 from nakhon.ingestion.report import escape_formula
 from nakhon.portal.decorators import municipality_view, wants_json
+from nakhon.portal.panels import panels_for
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -112,6 +113,7 @@ def municipality_home(request: HttpRequest, municipality: Municipality) -> HttpR
             "fy_start": date.fromisoformat(data["fiscal_year_start"]),
             "fy_end": date.fromisoformat(data["fiscal_year_end"]),
             "today": timezone.localdate(),
+            "panels": panels_for(municipality=municipality, request=request, staff=bool(roles)),
         },
     )
 

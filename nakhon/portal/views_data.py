@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from nakhon.accounts.models import Department, Municipality
-from nakhon.catalog import selectors, services, vocab
+from nakhon.catalog import extras, selectors, services, vocab
 from nakhon.catalog.models import Dataset, IngestRun
 from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import can, require
@@ -226,7 +226,7 @@ def _metadata_rows(d: Dataset) -> list[tuple[str, str]]:
             ),
             (_("Equivalent scale"), d.equivalent_scale or "—"),
         ]
-    return rows
+    return rows + extras.extras_rows(d.extras or {})
 
 
 @municipality_view
@@ -249,6 +249,7 @@ def dataset_detail(request: HttpRequest, municipality: Municipality, ds: str) ->
                 "description_th": dataset.description_th,
                 "description_en": dataset.description_en,
                 "table_schema": dataset.table_schema,
+                "extras": extras.extras_public(dataset.extras or {}),
                 "versions": [v.as_dict() for v in versions],
                 "version": shown.number if shown else None,
                 "preview": {
@@ -524,6 +525,18 @@ class NewDatasetForm(forms.Form):
         self.fields["department"].choices = [  # type: ignore[attr-defined]
             (d.code, d.name_th) for d in Department.objects.filter(municipality=municipality)
         ]
+        self.extra_fields = extras.metadata_fields()  # the fields plugins add
+        for field in self.extra_fields:
+            self.fields[field.form_name] = field.form_field(get_language())
+
+    def metadata(self) -> dict[str, Any]:
+        """The cleaned metadata for ``dataset_create``, with the plugins' fields in ``extras``."""
+        names = {f.form_name for f in self.extra_fields}
+        skip = {"slug", "file", "sheet", *names}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        if self.extra_fields:
+            data["extras"] = {f.name: self.cleaned_data.get(f.form_name) for f in self.extra_fields}
+        return data
 
 
 class UploadForm(forms.Form):
@@ -582,7 +595,7 @@ def dataset_new(request: HttpRequest, municipality: Municipality) -> HttpRespons
     require(request.user, "dataset.create", municipality)
     form = NewDatasetForm(request.POST or None, request.FILES or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"slug", "file", "sheet"}}
+        data = form.metadata()
         try:
             dataset = services.dataset_create(
                 actor=request.user,

@@ -51,10 +51,20 @@ def local_rule_dir(municipality: Municipality) -> Path:
     return Path(settings.DATA_DIR) / "tax-rules" / municipality.slug
 
 
+def rule_dirs(municipality: Municipality) -> list[Path]:
+    """The directories of rule files laid over the national rules for ``municipality``, in
+    order: those of the ``tax_rule_dirs`` plugin hook, the city's own ``local_rule_dir`` first
+    (registered by ``nakhon.tax.plugin``); the ones that do not exist are left out."""
+    from nakhon.plugins.manager import collect
+
+    found: list[Path | str] = collect("tax_rule_dirs", (Path, str), municipality=municipality)
+    return [Path(d) for d in found if Path(d).is_dir()]
+
+
 def rules_for(kind: str, tax_year: int, municipality: Municipality | None = None) -> Any:
-    """The rules of a B.E. tax year, with the city's local rules; a year not on file is refused."""
-    local = [local_rule_dir(municipality)] if municipality is not None else []
-    local = [d for d in local if d.is_dir()]
+    """The rules of a B.E. tax year, with the city's local rules (and those plugins add, see
+    :func:`rule_dirs`); a year not on file is refused."""
+    local = rule_dirs(municipality) if municipality is not None else []
     try:
         return load_rules(kind, tax_year, local_dirs=local)  # type: ignore[call-overload]
     except RuleNotFound:

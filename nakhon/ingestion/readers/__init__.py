@@ -15,17 +15,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
-
-import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nakhon.ingestion.errors import IngestError
 
-from ._common import check_file
-from ._detect import choose_format, sniff
 from .base import GEOMETRY, ROW, ReadLimits, Source, SourceInfo
+from .formats import OpenRequest, ReaderFormat, registered
 
-__all__ = ["GEOMETRY", "ROW", "ReadLimits", "Source", "SourceInfo", "open_source"]
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = [
+    "GEOMETRY",
+    "ROW",
+    "OpenRequest",
+    "ReadLimits",
+    "ReaderFormat",
+    "Source",
+    "SourceInfo",
+    "open_source",
+    "upload_suffixes",
+]
 
 _T = TypeVar("_T")
 
@@ -41,66 +51,40 @@ def open_source(
 ) -> Source:
     """Open ``path`` for reading; the header is read and checked now, the rows by ``batches()``.
 
-    ``format``: csv, tsv, xlsx, xls, ods, json, jsonl, geojson, shapefile, parquet; by default
-    detected from the content (magic bytes) and the extension, which must agree.
+    ``format``: csv, tsv, xlsx, xls, ods, json, jsonl, geojson, shapefile, parquet, or a format
+    a plugin registers (``register_readers``); by default detected from the content (magic
+    bytes) and the extension, which must agree.
     ``sheet``: a sheet name or 0-based index (spreadsheets) or a layer name (a zip with several
     Shapefiles). ``encoding``: the text encoding (default: detected). ``header_row``: the 1-based
     row (spreadsheets) or line (CSV) of the header, instead of detecting it.
     """
+    # imported here: loading the readers plugin at start-up must not import pyarrow
+    from ._common import check_file
+    from ._detect import choose_format, sniff
+
     path = Path(path)
+    formats = registered()
     size = check_file(path, limits)
-    content = sniff(path, size)
-    fmt = choose_format(path, content, format)
-    kind = content.kind
-    source = _guard(lambda: _open(fmt, kind, path, size, sheet, encoding, header_row, limits), path)
+    content = sniff(path, size, formats)
+    fmt = choose_format(path, content, format, formats)
+    request = OpenRequest(
+        path=path,
+        size=size,
+        format=fmt,
+        content=content.kind,
+        limits=limits,
+        sheet=sheet,
+        encoding=encoding,
+        header_row=header_row,
+        requested=format,
+    )
+    source = _guard(lambda: formats.by_name[fmt].open(request), path)
     return _Guarded(source)
 
 
-def _open(
-    fmt: str,
-    kind: str,
-    path: Path,
-    size: int,
-    sheet: str | int | None,
-    encoding: str | None,
-    header_row: int | None,
-    limits: ReadLimits,
-    requested: str | None = None,
-) -> Source:
-    if fmt == "csv":
-        from .delimited import DelimitedSource
-
-        tab = path.suffix.lower() in (".tsv", ".tab") or (requested or "").lower() == "tsv"
-        preferred = "\t" if tab else None
-        return DelimitedSource(
-            path,
-            size=size,
-            limits=limits,
-            encoding=encoding,
-            header_row=header_row,
-            preferred_delimiter=preferred,
-        )
-    if fmt in ("xlsx", "xlsb", "xls", "ods"):
-        from .spreadsheet import SpreadsheetSource
-
-        return SpreadsheetSource(path, limits=limits, sheet=sheet, header_row=header_row, kind=kind)
-    if fmt in ("json", "jsonl"):
-        from .jsonfile import JsonSource
-
-        return JsonSource(path, limits=limits, encoding=encoding, lines=fmt == "jsonl")
-    if fmt == "geojson":
-        from .geojson import GeoJsonSource
-
-        return GeoJsonSource(path, limits=limits, encoding=encoding)
-    if fmt == "shapefile":
-        from .shapezip import ShapefileZipSource
-
-        return ShapefileZipSource(path, limits=limits, layer=sheet, encoding=encoding)
-    if fmt == "parquet":
-        from .parquet import ParquetSource
-
-        return ParquetSource(path, limits=limits)
-    raise AssertionError(fmt)  # pragma: no cover
+def upload_suffixes() -> frozenset[str]:
+    """The file extensions of every registered format (what an upload may be named)."""
+    return registered().suffixes()
 
 
 def _unexpected(exc: Exception, path: Path) -> IngestError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -11,13 +12,17 @@ from nakhon.ingestion.errors import IngestError
 
 from ._common import empty_file_error, io_error
 from ._text import utf16_without_bom
+from .formats import Formats, registered
+
+logger = logging.getLogger(__name__)
 
 HEAD_BYTES = 8192
 
 
 @dataclass(frozen=True)
 class Content:
-    kind: str  # text, json, geojson, xlsx, xlsb, xls, ods, shapefile, zip, parquet, or unsupported
+    kind: str  # text, json, geojson, xlsx, xlsb, xls, ods, shapefile, zip, parquet, a plugin
+    # format's name (claimed by its sniff test), or an unsupported kind
     en: str  # "an Excel workbook (XLSX)", for messages
     th: str
     readable: bool = True
@@ -79,8 +84,12 @@ def _zip_content(path: Path) -> Content:
     return ZIP
 
 
-def sniff(path: Path, size: int) -> Content:
-    """What the content of ``path`` looks like (raises ``empty-file`` for an empty file)."""
+def sniff(path: Path, size: int, formats: Formats | None = None) -> Content:
+    """What the content of ``path`` looks like (raises ``empty-file`` for an empty file).
+
+    The sniff tests of plugin formats (``ReaderFormat.sniff``) run first: a format that claims
+    the file gives its content kind (its name).
+    """
     if size == 0:
         raise empty_file_error(path.name)
     try:
@@ -88,6 +97,16 @@ def sniff(path: Path, size: int) -> Content:
             head = f.read(HEAD_BYTES)
     except OSError as exc:
         raise io_error(exc, path.name) from None
+    for reader in (formats or registered()).sniffers:
+        assert reader.sniff is not None
+        try:
+            claimed = reader.sniff(head, path)
+        except Exception:  # a plugin's bug must not stop every other format
+            logger.exception("the sniff test of the %s format failed on %s", reader.name, path)
+            continue
+        if claimed:
+            named_en, named_th = reader.named()
+            return Content(reader.name, named_en, named_th)
     if head.startswith(_ZIP_MAGIC):
         return _zip_content(path)
     for magic, content in _MAGIC:
@@ -121,74 +140,14 @@ def sniff(path: Path, size: int) -> Content:
     return TEXT
 
 
-# Which content each requested format accepts.
-SPREADSHEETS = {"xlsx", "xlsb", "xls", "ods"}
-ACCEPTS: dict[str, set[str]] = {
-    "csv": {"text", "json", "geojson"},
-    "json": {"json", "geojson"},
-    "jsonl": {"json", "geojson", "text"},
-    "geojson": {"json", "geojson"},
-    "shapefile": {"shapefile", "zip"},
-    "parquet": {"parquet"},
-    **{fmt: SPREADSHEETS for fmt in SPREADSHEETS},
-}
+def choose_format(
+    path: Path, content: Content, requested: str | None, formats: Formats | None = None
+) -> str:
+    """The reader to use, or an IngestError if the content contradicts the name or request.
 
-EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".tab": "csv",
-    ".txt": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".xlsb": "xlsb",
-    ".xls": "xls",
-    ".ods": "ods",
-    ".json": "json",
-    ".geojson": "geojson",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".zip": "shapefile",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
-
-FORMAT_ALIASES = {
-    "csv": "csv",
-    "tsv": "csv",
-    "txt": "csv",
-    "text": "csv",
-    "xlsx": "xlsx",
-    "xlsm": "xlsx",
-    "excel": "xlsx",
-    "xlsb": "xlsb",
-    "xls": "xls",
-    "ods": "ods",
-    "json": "json",
-    "jsonl": "jsonl",
-    "ndjson": "jsonl",
-    "geojson": "geojson",
-    "shapefile": "shapefile",
-    "shp": "shapefile",
-    "zip": "shapefile",
-    "parquet": "parquet",
-}
-
-CONTENT_FORMAT = {
-    "text": "csv",
-    "json": "json",
-    "geojson": "geojson",
-    "xlsx": "xlsx",
-    "xlsb": "xlsb",
-    "xls": "xls",
-    "ods": "ods",
-    "shapefile": "shapefile",
-    "zip": "shapefile",
-    "parquet": "parquet",
-}
-
-
-def choose_format(path: Path, content: Content, requested: str | None) -> str:
-    """The reader to use, or an IngestError if the content contradicts the name or request."""
+    ``formats``: the registered formats (default: :func:`formats.registered`).
+    """
+    formats = formats or registered()
     suffix = path.suffix.lower()
     if content.kind == "zip-broken":
         raise IngestError(
@@ -199,17 +158,22 @@ def choose_format(path: Path, content: Content, requested: str | None) -> str:
             "ก็เป็น ZIP) แต่ไฟล์เสียหายหรือไม่สมบูรณ์ กรุณาอัปโหลดใหม่",
         )
     if requested is not None:
-        fmt = FORMAT_ALIASES.get(requested.strip().lower().lstrip("."))
-        if fmt is None:
+        found = formats.aliases.get(requested.strip().lower().lstrip("."))
+        if found is None:
+            listed_en, listed_th = ", ".join(formats.titles_en), ", ".join(formats.titles_th)
             raise IngestError(
                 "format-unsupported",
-                f'"{requested}" is not a supported format. Supported: CSV/TSV, XLSX, XLS, ODS, '
-                "JSON, JSON Lines, GeoJSON, zipped Shapefile, Parquet.",
-                f'ไม่รองรับรูปแบบ "{requested}" รูปแบบที่รองรับ: CSV/TSV, XLSX, XLS, ODS, JSON, '
-                "JSON Lines, GeoJSON, Shapefile ที่บีบอัดเป็น ZIP, Parquet",
+                f'"{requested}" is not a supported format. Supported: {listed_en}.',
+                f'ไม่รองรับรูปแบบ "{requested}" รูปแบบที่รองรับ: {listed_th}',
                 value=requested,
             )
+        fmt = found
         said_en, said_th = f'format "{requested}" was asked for', f'ระบุรูปแบบเป็น "{requested}"'
+    elif suffix in formats.extensions:
+        fmt = formats.extensions[suffix]
+        named_en, named_th = formats.by_name[fmt].named()
+        said_en = f"{path.name} is named as {named_en}"
+        said_th = f"ไฟล์ {path.name} มีนามสกุลของ{named_th}"
     elif suffix == ".shp":
         raise IngestError(
             "shapefile-not-zipped",
@@ -218,13 +182,9 @@ def choose_format(path: Path, content: Content, requested: str | None) -> str:
             "Shapefile ประกอบด้วยหลายไฟล์ (.shp .shx .dbf .prj) กรุณารวมไว้ในไฟล์ .zip เดียว "
             "แล้วอัปโหลดไฟล์ .zip",
         )
-    elif suffix in EXTENSIONS:
-        fmt = EXTENSIONS[suffix]
-        said_en = f"{path.name} is named as {NAMED[fmt][0]}"
-        said_th = f"ไฟล์ {path.name} มีนามสกุลของ{NAMED[fmt][1]}"
     else:
-        if content.kind in CONTENT_FORMAT:
-            return CONTENT_FORMAT[content.kind]
+        if content.kind in formats.content:
+            return formats.content[content.kind]
         raise IngestError(
             "format-unsupported",
             f"{path.name} looks like {content.en}, which cannot be imported. Export the data as "
@@ -232,11 +192,12 @@ def choose_format(path: Path, content: Content, requested: str | None) -> str:
             f"ไฟล์ {path.name} ดูเหมือนเป็น{content.th} ซึ่งนำเข้าไม่ได้ กรุณาส่งออกข้อมูลเป็น CSV หรือ Excel",
             value=content.kind,
         )
-    if content.kind in ACCEPTS[fmt]:
-        if fmt in ("json", "csv") and content.kind == "geojson" and requested is None:
-            return "geojson" if fmt == "json" else fmt
+    reader = formats.by_name[fmt]
+    if content.kind in reader.accepted():
+        if requested is None and content.kind in reader.refine:
+            return reader.refine[content.kind]
         return fmt
-    hint_en, hint_th = _HINT.get(content.kind, _HINT["*"])
+    hint_en, hint_th = _hint(content.kind, formats)
     raise IngestError(
         "format-mismatch",
         f"{said_en}, but its content is {content.en}. {hint_en}",
@@ -245,18 +206,16 @@ def choose_format(path: Path, content: Content, requested: str | None) -> str:
     )
 
 
-NAMED = {
-    "csv": ("a CSV/text file", "ไฟล์ CSV/ข้อความ"),
-    "json": ("a JSON file", "ไฟล์ JSON"),
-    "jsonl": ("a JSON Lines file", "ไฟล์ JSON Lines"),
-    "geojson": ("a GeoJSON file", "ไฟล์ GeoJSON"),
-    "xlsx": ("an Excel workbook", "ไฟล์ Excel"),
-    "xlsb": ("an Excel workbook", "ไฟล์ Excel"),
-    "xls": ("an Excel workbook", "ไฟล์ Excel"),
-    "ods": ("an OpenDocument spreadsheet", "ไฟล์ตารางคำนวณ OpenDocument"),
-    "shapefile": ("a zipped Shapefile", "Shapefile แบบ ZIP"),
-    "parquet": ("a Parquet file", "ไฟล์ Parquet"),
-}
+def _hint(kind: str, formats: Formats) -> tuple[str, str]:
+    if kind in _HINT:
+        return _HINT[kind]
+    reader = formats.by_name.get(kind)  # a plugin's format, recognised by its own sniff test
+    if reader is not None and reader.extensions:
+        ext = reader.extensions[0]
+        return f"Rename it to {ext}.", f"กรุณาเปลี่ยนนามสกุลเป็น {ext}"
+    return _HINT["*"]
+
+
 _HINT = {
     "xlsx": (
         "Rename it to .xlsx (or save it as CSV).",

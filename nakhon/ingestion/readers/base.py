@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+if TYPE_CHECKING:  # only annotations: importing the contract does not import pyarrow
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 ROW = "_row"
 GEOMETRY = "geometry"
