@@ -135,7 +135,8 @@ def build_tax_register(
                 {
                     "code": f"B-{i:04d}",
                     "parcel": f"P-{i:04d}",
-                    "building_class": rng.choice(["1", "2", "4", "11"]),
+                    # codes of the Treasury building price list (rule files, building_cost)
+                    "building_class": rng.choice(["100", "200", "400", "513"]),
                     "structure": rng.choice(["masonry", "masonry", "half_masonry", "wood"]),
                     "floor_area_m2": str(Decimal(rng.randint(60, 400))),
                     "year_built": str(rng.randint(2530, 2565)),

@@ -76,6 +76,16 @@ class Exemption:
 
 
 @dataclass(frozen=True)
+class BuildingClass:
+    """A class of the Treasury's building price list: code, name, price per m²."""
+
+    code: str
+    label_th: str
+    label_en: str
+    price_satang: int
+
+
+@dataclass(frozen=True)
 class LandBuildingRules:
     """The land and building tax rules of one tax year, validated (see docs/tax-rules.md)."""
 
@@ -84,6 +94,7 @@ class LandBuildingRules:
     bands: dict[str, tuple[Band, ...]]
     exemptions: dict[tuple[str, str], Exemption]
     depreciation: dict[str, tuple[int, ...]]  # structure → percent by age 0, 1, 2 …
+    building_cost: dict[str, BuildingClass]  # class code → price per m² (building_cost.<code>)
     reduction_bp: int  # reduction of the year in hundredths of a percent (90 % = 9000)
     vacant_every_years: int
     vacant_step_ppm: int
@@ -190,6 +201,17 @@ def parse_rules(reader: Reader, tax_year: int) -> LandBuildingRules:
                 "must be non-decreasing whole percentages by age, from age 0",
             )
         depreciation[structure] = tuple(table)
+    building_cost: dict[str, BuildingClass] = {}
+    for code in reader.children("building_cost") if reader.has("building_cost") else ():
+        path = f"building_cost.{code}"
+        if code != code.strip() or not code or len(code) > 20:
+            raise reader.fail(path, "code", "a class code is 1-20 characters, no outer spaces")
+        price = reader.baht_satang(path, "baht_per_m2")
+        if not 0 < price <= MAX_PRICE_PER_M2 * SATANG:
+            raise reader.fail(path, "baht_per_m2", f"must be 0.01-{MAX_PRICE_PER_M2:,} baht")
+        building_cost[code] = BuildingClass(
+            code, reader.text(path, "label_th"), reader.text(path, "label_en"), price
+        )
     reduction = reader.decimal("reduction", "percent") * 100
     if reduction != reduction.to_integral_value():
         raise reader.fail("reduction", "percent", "at most 2 decimals")
@@ -207,6 +229,7 @@ def parse_rules(reader: Reader, tax_year: int) -> LandBuildingRules:
             bands=bands,
             exemptions=exemptions,
             depreciation=depreciation,
+            building_cost=building_cost,
             reduction_bp=int(reduction),
             vacant_every_years=reader.integer("vacant_escalation", "every_years", 1, 100),
             vacant_step_ppm=reader.percent_ppm("vacant_escalation", "add_percent", high=Decimal(3)),
@@ -246,6 +269,8 @@ ITEM_COLUMNS = [
     "price_satang",
     "floor_cm2",
     "structure",
+    "building_class",
+    "price_basis",
     "age_years",
     "gross_satang",
     "depreciation_percent",
@@ -468,7 +493,21 @@ def _depreciation(rules: LandBuildingRules) -> pl.Expr:
     return pl.lit(pl.Series(flat, dtype=pl.Int64)).gather(index)
 
 
+def _class_price(rules: LandBuildingRules, table: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """(class code as text, its price in satang from ``building_cost``; null when unknown)."""
+    if "building_class" not in table.columns:
+        return pl.lit(None, pl.String), pl.lit(None, pl.Int64)
+    klass = _text(table, "building_class").str.strip_chars()
+    if not rules.building_cost:
+        return klass, pl.lit(None, pl.Int64)
+    codes = list(rules.building_cost)
+    prices = pl.Series([rules.building_cost[c].price_satang for c in codes], dtype=pl.Int64)
+    return klass, pl.lit(prices).gather(klass.cast(pl.Enum(codes), strict=False).to_physical())
+
+
 def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
+    """Buildings valued by their own price per m² when the register has one, else by the
+    price of their class in the year's ``building_cost`` table (``price_basis``)."""
     require_columns(
         table,
         "buildings",
@@ -478,17 +517,32 @@ def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             "owner_kind": True,
             "use": True,
             "floor_area_m2": True,
-            "price_per_m2": True,
+            "price_per_m2": False,
+            "building_class": False,
             "structure": True,
             "age_years": True,
         },
     )
+    if "price_per_m2" not in table.columns and "building_class" not in table.columns:
+        raise TaxInputError.single(
+            "buildings table", "price_per_m2", "give price_per_m2 or building_class"
+        )
+    klass, class_price = _class_price(rules, table)
+    own_given = (
+        pl.col("price_per_m2").is_not_null() if "price_per_m2" in table.columns else pl.lit(False)
+    )
+    own_price = (
+        _hundredths("price_per_m2") if "price_per_m2" in table.columns else pl.lit(None, pl.Int64)
+    )
     frame = _normalise(table).with_columns(
         _hundredths("floor_area_m2").alias("floor_cm2"),
-        _hundredths("price_per_m2").alias("price_satang"),
+        own_given.alias("own_price"),
+        pl.when(own_given).then(own_price).otherwise(class_price).alias("price_satang"),
+        klass.alias("building_class"),
         _code(table, "structure", _STRUCTURE_SPELLINGS).alias("structure_code"),
         pl.col("age_years").cast(pl.Int64, strict=False),
     )
+    known = ", ".join(rules.building_cost) or "none"
     check(
         frame,
         "building_id",
@@ -501,8 +555,15 @@ def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             ),
             (
                 "price_per_m2",
-                ~pl.col("price_satang").is_between(1, MAX_PRICE_PER_M2 * SATANG),
+                pl.col("own_price")
+                & ~pl.col("price_satang").is_between(1, MAX_PRICE_PER_M2 * SATANG),
                 f"price per m² must be 0.01-{MAX_PRICE_PER_M2:,} baht",
+            ),
+            (
+                "building_class",
+                ~pl.col("own_price") & pl.col("price_satang").is_null(),
+                f"no price per m² of its own and its class is not in the building price "
+                f"table of tax year {rules.tax_year} (classes: {known})",
             ),
             (
                 "structure",
@@ -524,6 +585,11 @@ def _buildings(rules: LandBuildingRules, table: pl.DataFrame) -> pl.DataFrame:
             "building_id",
             "price_satang",
             "floor_cm2",
+            "building_class",
+            pl.when(pl.col("own_price"))
+            .then(pl.lit("register"))
+            .otherwise(pl.lit("class"))
+            .alias("price_basis"),
             "structure_code",
             "age_years",
             "gross_satang",
@@ -906,8 +972,9 @@ def quote(
     """The tax of one owner's property of one use, with its explanation.
 
     Give ``value_baht`` (an appraised value), or ``land_rnw`` + ``price_per_sq_wah`` and/or
-    ``buildings`` (dicts with floor_area_m2, price_per_m2, structure, age_years). It runs the
-    batch ``assess`` on that one-owner register.
+    ``buildings`` (dicts with floor_area_m2, structure, age_years and price_per_m2 and/or
+    building_class: without its own price a building takes its class's price per m² from the
+    year's ``building_cost`` table). It runs the batch ``assess`` on that one-owner register.
     """
     use = use.replace("-", "_")
     base = {
@@ -951,13 +1018,20 @@ def quote(
                     "building_id": f"building {i + 1}",
                     "old_tax_baht": old if i == 0 else None,
                     **{
-                        k: str(v) if k in ("floor_area_m2", "price_per_m2") else v
+                        k: str(v)
+                        if k in ("floor_area_m2", "price_per_m2", "building_class")
+                        and v is not None
+                        else v
                         for k, v in b.items()
                     },
                 }
                 for i, b in enumerate(buildings)
             ],
-            schema_overrides={"old_tax_baht": pl.String},
+            schema_overrides={
+                "old_tax_baht": pl.String,
+                "price_per_m2": pl.String,
+                "building_class": pl.String,
+            },
         )
     if values is None and parcels is None and building_frame is None:
         raise TaxInputError.single(
@@ -1132,18 +1206,7 @@ def _item_step(rules: LandBuildingRules, item: dict[str, Any]) -> Step:
             "valuation",
         )
     if kind == "building":
-        area = Decimal(item["floor_cm2"]) / 100
-        return _step(
-            rules,
-            "building_value",
-            f"มูลค่าสิ่งปลูกสร้าง {item['item_id']}",
-            f"Building {item['item_id']}: {area:f} m² × "
-            f"{satang_to_baht(item['price_satang'])} baht/m² = "
-            f"{_baht(item['gross_satang'])}, less {item['depreciation_percent']} % "
-            f"depreciation ({item['structure']}, {item['age_years']} years)",
-            _baht(item["value_satang"]),
-            "depreciation",
-        )
+        return _building_step(rules, item)
     if kind == "unit":
         area = Decimal(item["floor_cm2"]) / 100
         return _step(
@@ -1162,6 +1225,44 @@ def _item_step(rules: LandBuildingRules, item: dict[str, Any]) -> Step:
         f"Appraised value {item['item_id']}",
         _baht(item["value_satang"]),
         "valuation",
+    )
+
+
+def _building_step(rules: LandBuildingRules, item: dict[str, Any]) -> Step:
+    """Floor area × price per m² less depreciation, saying where the price comes from: the
+    building's own appraised price on the register (used first), or its class's price in the
+    year's building price table (with that table's source)."""
+    area = Decimal(item["floor_cm2"]) / 100
+    price = satang_to_baht(item["price_satang"])
+    klass = item.get("building_class")
+    entry = rules.building_cost.get(klass) if klass else None
+    depreciation = rules.cite("depreciation")
+    if item.get("price_basis") == "class" and entry is not None:
+        cost = rules.cite(f"building_cost.{entry.code}")
+        price_th = f"ประเภท {entry.code} {entry.label_th} ราคา {price:,} บาท/ตร.ม. ตามบัญชีราคาประเมิน"
+        price_en = (
+            f"{price:,} baht/m², the price of class {entry.code} ({entry.label_en}) in the "
+            f"building price table (the building has no price of its own on the register)"
+        )
+        rule = f"{cost.text()}; depreciation: {depreciation.text()}"
+        unconfirmed = cost.unconfirmed or depreciation.unconfirmed
+    else:
+        shown = f"class {klass}, " if klass else ""
+        price_th = f"ราคา {price:,} บาท/ตร.ม. ตามทะเบียน"
+        price_en = (
+            f"{price:,} baht/m² ({shown}the building's own appraised price on the register, "
+            f"used before the class table)"
+        )
+        rule, unconfirmed = depreciation.text(), depreciation.unconfirmed
+    return Step(
+        "building_value",
+        f"มูลค่าสิ่งปลูกสร้าง {item['item_id']} ({price_th})",
+        f"Building {item['item_id']}: {area:f} m² × {price_en} = "
+        f"{_baht(item['gross_satang'])}, less {item['depreciation_percent']} % "
+        f"depreciation ({item['structure']}, {item['age_years']} years)",
+        _baht(item["value_satang"]),
+        rule,
+        unconfirmed,
     )
 
 

@@ -132,7 +132,15 @@ def land_building_taxes(
         add((owner, use, step), owner_kind, (area * price).quantize(CENT, ROUND_HALF_UP))
     for row in buildings:
         owner, owner_kind, use, step = _item(rules, row, f"building {row['building_id']}")
-        floor, price = dec(row["floor_area_m2"]), dec(row["price_per_m2"])
+        floor = dec(row["floor_area_m2"])
+        own = row.get("price_per_m2")
+        if own is not None:  # the building's own appraised price comes first
+            price = dec(own)
+        else:  # else the price of its class in the year's building price table
+            entry = rules.building_cost.get(str(row.get("building_class") or "").strip())
+            if entry is None:
+                raise ValueError(f"building {row['building_id']}: no price and no known class")
+            price = Decimal(entry.price_satang) / 100
         structure, age = row["structure"], row["age_years"]
         if not (
             CENT <= floor <= MAX_FLOOR_M2

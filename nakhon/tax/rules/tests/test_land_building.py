@@ -225,6 +225,72 @@ def test_bad_input(kwargs, field, reason) -> None:
     assert problem.field == field and reason in problem.reason
 
 
+# The Treasury building price list by class (rule file [building_cost."<code>"]; the rows as
+# published by อบต.เกาะปันหยี, kohpanyee.saraban.cloud: "100 | ประเภทบ้านเดี่ยว | 7,250",
+# "513 | โรงงาน | 6,350"). LBT manual p. 59 case 1 [S55]: 80 m² wooden house, 10 years, 40 %
+# depreciation (there at the manual's own price, 7,500 baht/m²).
+@pytest.mark.parametrize(
+    ("building", "value", "basis"),
+    [
+        # no own price: 80 × 7,250 = 580,000 less 40 % = 348,000, by class 100
+        ({"building_class": "100"}, "348,000.00", "class"),
+        # the building's own appraised price wins over its class: 80 × 7,500 less 40 %
+        ({"building_class": "100", "price_per_m2": 7_500}, "360,000.00", "register"),
+        ({"price_per_m2": 7_500}, "360,000.00", "register"),
+        # class 513 (factory) 6,350: 80 × 6,350 = 508,000 less 40 % = 304,800
+        ({"building_class": " 513 "}, "304,800.00", "class"),
+    ],
+)
+def test_building_price_by_class(building, value, basis) -> None:
+    rules = load_rules("land_building", 2568)
+    result = land_building.quote(
+        rules,
+        owner_kind="individual",
+        use="residential-other",
+        buildings=[{"floor_area_m2": 80, "structure": "wood", "age_years": 10, **building}],
+    )
+    step = next(s for s in result.steps if s.code == "building_value")
+    assert step.value == value
+    if basis == "class":
+        code = building["building_class"].strip()
+        entry = rules.building_cost[code]
+        assert f"class {code} ({entry.label_en})" in step.label_en
+        assert f"{entry.price_satang // 100:,}.00 baht/m²" in step.label_en
+        assert entry.label_th in step.label_th
+        assert "kohpanyee.saraban.cloud" in step.rule and step.unconfirmed
+    else:
+        assert "own appraised price on the register" in step.label_en
+        assert "kohpanyee" not in step.rule
+
+
+@pytest.mark.parametrize(
+    ("building", "field"),
+    [
+        ({"building_class": "999"}, "building_class"),  # not in the table, no own price
+        ({"building_class": ""}, "building_class"),
+        ({"building_class": "100", "price_per_m2": -1}, "price_per_m2"),  # a bad own price
+    ],
+)
+def test_building_without_a_price_is_refused(building, field) -> None:
+    with pytest.raises(TaxInputError) as error:
+        land_building.quote(
+            load_rules("land_building", 2568),
+            owner_kind="individual",
+            use="residential-other",
+            buildings=[{"floor_area_m2": 80, "structure": "wood", "age_years": 10, **building}],
+        )
+    problem = error.value.problems[0]
+    assert problem.record == "building 1" and problem.field == field
+    if field == "building_class":
+        assert "building price table of tax year 2568" in problem.reason
+
+
+def test_every_year_has_the_building_price_table() -> None:
+    for year in range(2563, 2570):
+        table = load_rules("land_building", year).building_cost
+        assert table["100"].price_satang == 725_000 and table["513"].price_satang == 635_000
+
+
 def test_owner_both_individual_and_juristic_is_refused() -> None:
     values = pl.DataFrame(
         {
@@ -239,35 +305,83 @@ def test_owner_both_individual_and_juristic_is_refused() -> None:
         land_building.assess(load_rules("land_building", 2568), values=values)
 
 
-@pytest.mark.parametrize(
-    ("year", "due", "paid", "warned", "warning_due", "expected"),
-    [
-        # Act §68-§70 [S65][S68][S69]: tax 10,000.
-        (2566, None, dt.date(2023, 4, 30), None, None, "0.00"),  # on the due date (30 Apr)
-        # One day late, no warning: 10 % + 1 % × 1 month = 1,100.
-        (2566, None, dt.date(2023, 5, 1), None, None, "1100.00"),
-        # Paid within the warning notice's deadline: 20 % + 1 % × 3 months = 2,300.
-        (2566, None, dt.date(2023, 7, 20), dt.date(2023, 6, 1), dt.date(2023, 7, 31), "2300.00"),
-        # After the warning deadline: 40 % + 1 % × 4 = 4,400.
-        (2566, None, dt.date(2023, 8, 15), dt.date(2023, 6, 1), dt.date(2023, 7, 31), "4400.00"),
-        # Surcharge capped at the tax: 40 % + 100 % (10 years late) = 14,000.
-        (2566, None, dt.date(2033, 5, 1), dt.date(2023, 6, 1), dt.date(2023, 7, 31), "14000.00"),
-        # 2568: due date extended to 30 June 2568 [S66]: paid 30 June is on time.
-        (2568, None, dt.date(2025, 6, 30), None, None, "0.00"),
-        (2568, dt.date(2025, 4, 30), dt.date(2025, 6, 30), None, None, "1200.00"),
-    ],
-)
-def test_late_charges(year, due, paid, warned, warning_due, expected) -> None:
-    rules = load_rules("land_building", year)
-    result = land_building.late_charges(
-        rules,
+def late_charges_of_10000(year, due, paid, warned, warning_due):
+    return land_building.late_charges(
+        load_rules("land_building", year),
         tax_baht=10_000,
         due_on=due,
         paid_on=paid,
         warning_received_on=warned,
         warning_due_on=warning_due,
     )
+
+
+@pytest.mark.parametrize(
+    ("year", "due", "paid", "warned", "warning_due", "expected"),
+    [
+        # Act §68-§70 [S65][S68][S69]: tax 10,000. 2566: payment due within June 2566, the
+        # two-month extension of the Ministry of Interior (Gazette 9 Dec 2565; itax.in.th,
+        # wangnuea.go.th, nationthailand.com: see the 2566 rule file).
+        (2566, None, dt.date(2023, 6, 30), None, None, "0.00"),  # on the due date (30 June)
+        # One day late, no warning: 10 % + 1 % × 1 month = 1,100.
+        (2566, None, dt.date(2023, 7, 1), None, None, "1100.00"),
+        # Paid within the warning notice's deadline: 20 % + 1 % × 3 months = 2,300.
+        (2566, None, dt.date(2023, 9, 20), dt.date(2023, 8, 1), dt.date(2023, 9, 30), "2300.00"),
+        # After the warning deadline: 40 % + 1 % × 4 = 4,400.
+        (2566, None, dt.date(2023, 10, 15), dt.date(2023, 8, 1), dt.date(2023, 9, 30), "4400.00"),
+        # Surcharge capped at the tax: 40 % + 100 % (10 years late) = 14,000.
+        (2566, None, dt.date(2033, 7, 1), dt.date(2023, 8, 1), dt.date(2023, 9, 30), "14000.00"),
+        # The old (unextended) date is no longer the due date: paid 1 May 2566 is on time.
+        (2566, None, dt.date(2023, 5, 1), None, None, "0.00"),
+        # 2569: payment within June 2569 (laobuaban.go.th, bangkaewphet.go.th): 30 June on time.
+        (2569, None, dt.date(2026, 6, 30), None, None, "0.00"),
+        (2569, None, dt.date(2026, 7, 1), None, None, "1100.00"),
+        # 2568: due date extended to 30 June 2568 [S66]: paid 30 June is on time.
+        (2568, None, dt.date(2025, 6, 30), None, None, "0.00"),
+        (2568, dt.date(2025, 4, 30), dt.date(2025, 6, 30), None, None, "1200.00"),
+    ],
+)
+def test_late_charges(year, due, paid, warned, warning_due, expected) -> None:
+    result = late_charges_of_10000(year, due, paid, warned, warning_due)
     assert result.tax_baht == Decimal(expected)
+
+
+# Date edges of the late charges, tax 10,000 (Act §68-§70 as the rule file quotes them:
+# "เศษของเดือนให้นับเป็นหนึ่งเดือน"). Month counting with no matching day in the last month:
+# the Civil and Commercial Code §193/5 para 2 ends the period on the last day of that month
+# (legal.co.th, CCC Title V "Periods of Time", §193/1-§193/8), so one month from 31 January
+# ends on 28 (29) February: paid on that day = 1 month, the day after = 2 months.
+# The warning notice (§68): the 10 % penalty only when paid "ก่อนจะได้รับหนังสือแจ้งเตือน"
+# (before receiving the warning notice; livinginthailand.com/prop-tax-2562-10.html, หมวด ๙);
+# paid on the day it is received is not before it: 20 % when within its deadline (§69).
+DATE_EDGE_CASES = [
+    # due, paid, warning received, warning due, months, penalty %
+    (dt.date(2023, 1, 31), dt.date(2023, 2, 28), None, None, 1, 10),
+    (dt.date(2023, 1, 31), dt.date(2023, 3, 1), None, None, 2, 10),
+    (dt.date(2024, 1, 31), dt.date(2024, 2, 28), None, None, 1, 10),  # leap year
+    (dt.date(2024, 1, 31), dt.date(2024, 2, 29), None, None, 1, 10),
+    (dt.date(2024, 1, 31), dt.date(2024, 3, 1), None, None, 2, 10),
+    (dt.date(2023, 4, 30), dt.date(2023, 5, 30), None, None, 1, 10),
+    (dt.date(2023, 4, 30), dt.date(2023, 5, 31), None, None, 2, 10),
+    (dt.date(2023, 8, 31), dt.date(2023, 9, 30), None, None, 1, 10),  # 30-day month after
+    (dt.date(2023, 8, 31), dt.date(2023, 10, 1), None, None, 2, 10),
+    # warning received 1 Aug 2566, its deadline 31 Aug; the tax due 30 June 2566
+    (dt.date(2023, 6, 30), dt.date(2023, 7, 31), dt.date(2023, 8, 1), dt.date(2023, 8, 31), 2, 10),
+    (dt.date(2023, 6, 30), dt.date(2023, 8, 1), dt.date(2023, 8, 1), dt.date(2023, 8, 31), 2, 20),
+    (dt.date(2023, 6, 30), dt.date(2023, 8, 31), dt.date(2023, 8, 1), dt.date(2023, 8, 31), 3, 20),
+    (dt.date(2023, 6, 30), dt.date(2023, 9, 1), dt.date(2023, 8, 1), dt.date(2023, 8, 31), 3, 40),
+]
+
+
+@pytest.mark.parametrize(
+    ("due", "paid", "warned", "warning_due", "months", "penalty"), DATE_EDGE_CASES
+)
+def test_late_charges_date_edges(due, paid, warned, warning_due, months, penalty) -> None:
+    result = late_charges_of_10000(2566, due, paid, warned, warning_due)
+    assert result.tax_baht == Decimal(100 * (penalty + months))
+    steps = {s.code: s for s in result.steps}
+    assert steps["penalty"].value == f"{100 * penalty}.00"
+    assert f"× {months} month(s)" in steps["surcharge"].label_en
 
 
 def test_installments() -> None:
@@ -387,7 +501,9 @@ def test_batch_equals_the_loop_record_by_record() -> None:
                 "owner_kind": kind,
                 "use": "commercial" if use == "vacant" else use,
                 "floor_area_m2": rng.randrange(2_000, 90_000) / 100,
-                "price_per_m2": rng.choice([6_350, 7_250, 8_200.25]),
+                # every third building has no price of its own: its class's price is used
+                "price_per_m2": None if i % 3 == 0 else rng.choice([6_350, 7_250, 8_200.25]),
+                "building_class": rng.choice(["100", "400", "506/1", " 513 "]),
                 "structure": rng.choice(["masonry", "half_masonry", "wood"]),
                 "age_years": rng.randrange(60),
             }

@@ -113,3 +113,44 @@ def test_unconfirmed_values_surface_in_steps() -> None:
     band_steps = [s for s in quote.steps if s.code == "band"]
     assert band_steps and all(s.unconfirmed and "UNCONFIRMED" in s.rule for s in band_steps)
     assert quote.unconfirmed
+
+
+def test_local_building_prices_override_and_add_classes(tmp_path) -> None:
+    # A city's own building price (e.g. its Treasury provincial list) replaces one class and
+    # adds another; the other classes stay national.
+    entry = 'source = "เทศบัญญัติ… ข้อ 3"\nstatus = "confirmed"\nlabel_th = "{th}"\nlabel_en = "{en}"\n'
+    local = write(
+        tmp_path,
+        '[building_cost."100"]\n'
+        + entry.format(th="บ้านเดี่ยว", en="Detached house")
+        + "baht_per_m2 = 8000\n"
+        + '[building_cost."900"]\n'
+        + entry.format(th="ศาลาท่าน้ำ", en="Pier pavilion")
+        + "baht_per_m2 = 1500.5\n",
+        kind="land_building",
+    )
+    table = load_rules("land_building", 2568, [local]).building_cost
+    assert table["100"].price_satang == 800_000
+    assert table["900"].price_satang == 150_050
+    assert table["513"].price_satang == 635_000
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "reason"),
+    [
+        ("baht_per_m2 = 0\n", "baht_per_m2", "must be 0.01"),
+        ("baht_per_m2 = 1.001\n", "baht_per_m2", "fraction of a satang"),
+        ("", "baht_per_m2", "missing"),
+        ("baht_per_m2 = 100\nprice = 1\n", "price", "unknown key"),
+    ],
+)
+def test_bad_building_price_is_refused(tmp_path, body, key, reason) -> None:
+    local = write(
+        tmp_path,
+        '[building_cost."100"]\nsource = "x"\nstatus = "confirmed"\n'
+        'label_th = "บ้าน"\nlabel_en = "House"\n' + body,
+        kind="land_building",
+    )
+    with pytest.raises(RuleError, match=reason) as error:
+        load_rules("land_building", 2568, [local])
+    assert f"building_cost.100.{key}" in str(error.value)

@@ -37,8 +37,12 @@ from nakhon.tax.rules.loop import signboard_taxes
         # SB-8: type 2 static 25,250 cm² (101 × 250): remainder exactly 250 is dropped: 50 × 26
         # = 1,300 [S18].
         (2568, 2, False, 101, 250, None, "1300.00"),
-        # Edge: 25,251 cm² would need a non-integer side; 251 cm² remainder via 251 × 101 =
-        # 25,351 = 50 units + 351 → 51 × 26 = 1,326 [S18].
+        # Edge: remainder 251 cm², one over the half unit: 443 × 57 = 25,251 cm² = 50 × 500 +
+        # 251; a remainder over half of 500 cm² counts as 500 cm² (Act §7 and schedule
+        # (6)-(7), DLA Q&A CC076399 [S18], as the [area] rule file cites them) → 51 units ×
+        # 26 baht (type 2 static, MR B.E. 2563 [S3][S4]) = 1,326 (by hand).
+        (2568, 2, False, 443, 57, None, "1326.00"),
+        # A larger remainder: 251 × 101 = 25,351 = 50 units + 351 → 51 × 26 = 1,326 [S18].
         (2568, 2, False, 251, 101, None, "1326.00"),
         # SB-9: type 2 moving 150 × 300 = 90 units × 52 = 4,680, installed in August: 50 %
         # = 2,340. Proration by quarter: chamraktrat.go.th [S11].
