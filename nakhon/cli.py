@@ -82,16 +82,14 @@ def _base_url(host: str, port: int) -> str:
 
 
 def _serve(host: str, port: int) -> None:
+    import signal
+
     import waitress
     from django.conf import settings
 
     from nakhon.config.wsgi import application
 
     click.echo(f"Serving Nakhon on {_base_url(host, port)}/  (Ctrl+C stops)")
-    if settings.NAKHON_SCHEDULER:
-        from nakhon.ingestion.pull import start_scheduler_thread
-
-        start_scheduler_thread()
     proxy: dict[str, Any] = {}
     if settings.NAKHON_TRUSTED_PROXY:
         proxy = {
@@ -99,7 +97,7 @@ def _serve(host: str, port: int) -> None:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
         }
     try:
-        waitress.serve(
+        server = waitress.create_server(
             application,
             host=host,
             port=port,
@@ -114,6 +112,58 @@ def _serve(host: str, port: int) -> None:
             f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
             "Is another server running there? Use --port or NAKHON_PORT."
         )
+    # the task worker and the scheduler work in this process, unless turned off
+    background = _start_background(
+        worker=settings.NAKHON_WORKER, scheduler=settings.NAKHON_SCHEDULER
+    )
+    # SIGTERM (systemd, docker stop) stops the server as Ctrl+C does, then the background work
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.print_listen("Serving on http://{}:{}")
+        server.run()  # returns on Ctrl+C
+    finally:
+        _stop_background(background)
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _start_background(*, worker: bool, threads: int | None = None, scheduler: bool) -> list[Any]:
+    """Start the task worker threads and the scheduler of this process, as asked."""
+    from django.conf import settings
+
+    from nakhon.core.workers import TaskWorkers, uses_worker
+
+    started: list[Any] = []
+    if worker and uses_worker():
+        count = threads or settings.NAKHON_WORKER_THREADS
+        started.append(TaskWorkers(threads=count).start())
+        click.echo(f"Task worker: {count} thread(s) run ingests, assessments and pulls.")
+    if scheduler:
+        from nakhon.ingestion.pull import start_scheduler_thread
+
+        started.append(start_scheduler_thread())
+    return started
+
+
+def _stop_background(started: list[Any]) -> None:
+    """Stop the scheduler; let the running tasks finish (a second Ctrl+C stops at once: their
+    runs are then marked interrupted, and nothing half-done is published)."""
+    from nakhon.core.workers import TaskWorkers
+
+    for item in started:
+        if not isinstance(item, TaskWorkers):
+            item.stop()
+    for item in started:
+        if isinstance(item, TaskWorkers):
+            if item.busy:
+                click.echo("Waiting for the running task(s) to finish (Ctrl+C again stops now)…")
+            try:
+                item.stop()
+            except KeyboardInterrupt:
+                click.echo("Stopped; the interrupted runs will show as failed.", err=True)
+                sys.exit(1)
 
 
 def _print_tour(base_url: str, *, with_link: bool = True) -> None:
@@ -687,10 +737,85 @@ def pull(dataset_slug: str | None, municipality_slug: str | None, due: bool) -> 
 
 
 @main.command()
+@click.option(
+    "--threads",
+    type=click.IntRange(1),
+    default=None,
+    help="Tasks run at once [NAKHON_WORKER_THREADS].",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.1),
+    default=1.0,
+    show_default=True,
+    help="Seconds between looks at an empty queue.",
+)
+@click.option(
+    "--scheduler", is_flag=True, help="Also queue due URL pulls and send overdue notices."
+)
+@click.option("--batch", is_flag=True, help="Run the tasks queued now, then exit.")
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
+@_handle_errors
+def worker(
+    threads: int | None, interval: float, scheduler: bool, batch: bool, no_migrate: bool
+) -> None:
+    """Run background tasks (ingests, assessments, pulls) from the queue until stopped."""
+    _setup()
+    import signal
+    import threading
+
+    from django.conf import settings
+
+    from nakhon.core.workers import TaskWorkers, graceful_signals, uses_worker, worker_id
+
+    if not uses_worker():
+        _fail(
+            f"NAKHON_TASKS_BACKEND={settings.NAKHON_TASKS_BACKEND}: tasks run where they are "
+            "asked for; there is no queue for a worker. Use `database`."
+        )
+    if not no_migrate:
+        _migrate()
+    if batch:
+        TaskWorkers.drain()
+        click.echo("No task left in the queue.")
+        return
+    count = threads or settings.NAKHON_WORKER_THREADS
+    workers = TaskWorkers(threads=count, interval=interval).start()
+    rounds = None
+    if scheduler:
+        from nakhon.ingestion.pull import start_scheduler_thread
+
+        rounds = start_scheduler_thread()
+    click.echo(
+        f"Nakhon worker {worker_id()}: {count} thread(s)"
+        f"{', scheduler every minute' if scheduler else ''}  (Ctrl+C stops)"
+    )
+    stopping = threading.Event()
+
+    def first_signal() -> None:  # take no new task; the running ones finish
+        workers.stop(wait=0)
+        if rounds is not None:
+            rounds.stop()
+        stopping.set()
+
+    with graceful_signals(first_signal):
+        try:
+            while not stopping.wait(0.5):
+                pass
+            if workers.busy:
+                click.echo("Waiting for the running task(s) to finish (Ctrl+C again stops now)…")
+            workers.stop()
+        except KeyboardInterrupt:
+            click.echo("Stopped; the interrupted runs will show as failed.", err=True)
+            sys.exit(128 + signal.SIGINT)
+    click.echo("Worker stopped.")
+
+
+@main.command()
 @click.option("--once", is_flag=True, help="Run one round and exit.")
 @click.option("--interval", default=60, show_default=True, help="Seconds between rounds.")
 def scheduler(once: bool, interval: int) -> None:
-    """Pull URL datasets when due and send overdue notices, every minute."""
+    """Queue URL pulls when due and send overdue notices, every minute (a worker runs them)."""
     _setup()
     import time
 
@@ -698,10 +823,10 @@ def scheduler(once: bool, interval: int) -> None:
 
     _migrate()
     while True:
-        result = puller.tick()
+        result = puller.schedule()
         click.echo(
-            f"{time.strftime('%Y-%m-%d %H:%M:%S')} pulled {result['pulled']}, "
-            f"failed {result['failed']}, notices {result['notified']}"
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')} queued {result['queued']} pull(s), "
+            f"notices {result['notified']}"
         )
         if once:
             return

@@ -264,6 +264,7 @@ class IngestRun(TenantModel):
     source_name = models.CharField(_("source"), max_length=500)
     stored_file = models.CharField(max_length=500, blank=True)  # the upload, for publishing
     worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process at work
+    task_id = models.CharField(max_length=64, blank=True)  # its background task (Tasks API)
     source_info = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=10, blank=True)
     policy = models.CharField(max_length=12, blank=True)

@@ -82,9 +82,30 @@ REGISTRY: tuple[Setting, ...] = (
         "NAKHON_SCHEDULER",
         "bool",
         "true",
-        "Whether `nakhon serve` also runs the scheduler (URL pulls, overdue notices) in a "
-        "thread. Turn it off when several servers run and `nakhon scheduler` runs once, "
-        "elsewhere.",
+        "Whether `nakhon serve` also runs the scheduler in a thread: every minute it queues "
+        "the URL pulls that are due and sends overdue notices. Turn it off when several "
+        "servers run and one `nakhon worker --scheduler` (or `nakhon scheduler`) runs elsewhere.",
+    ),
+    Setting(
+        "NAKHON_TASKS_BACKEND",
+        "str",
+        "database",
+        "Where background tasks (ingest runs, assessment runs, scheduled pulls) go: `database` "
+        "(a queue in the operational database, run by a worker) or `immediate` (run at once "
+        "by the caller, as in the tests; no worker).",
+    ),
+    Setting(
+        "NAKHON_WORKER",
+        "bool",
+        "true",
+        "Whether `nakhon serve` also runs a task worker in its own process. Turn it off when "
+        "`nakhon worker` runs as a service of its own.",
+    ),
+    Setting(
+        "NAKHON_WORKER_THREADS",
+        "int",
+        "2",
+        "How many tasks one worker (`nakhon worker` or the one in `nakhon serve`) runs at once.",
     ),
     Setting(
         "NAKHON_ALLOWED_HOSTS",

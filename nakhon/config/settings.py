@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",  # the Django Tasks API (backport of django.tasks, Django 6)
+    "django_tasks_db",  # its database backend: the queue table and the worker
     "ninja",  # serves Swagger UI from its own static files (no CDN)
     "nakhon.core",
     "nakhon.accounts",
@@ -262,6 +264,22 @@ if not NAKHON_LAKE_CATALOG_URL:
         NAKHON_LAKE_CATALOG_URL = f"sqlite:///{NAKHON_LAKE_DIR / 'catalog.sqlite3'}"
 NAKHON_INGEST_MEMORY_LIMIT = env_str("NAKHON_INGEST_MEMORY_LIMIT")
 NAKHON_SCHEDULER = env_bool("NAKHON_SCHEDULER")
+
+# --- background tasks (the Django Tasks API; docs/settings.md) ---------------------------------
+NAKHON_TASKS_BACKEND = env_str("NAKHON_TASKS_BACKEND").lower()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if NAKHON_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ConfigError(
+        f"NAKHON_TASKS_BACKEND={NAKHON_TASKS_BACKEND!r}: use `database` or `immediate`"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[NAKHON_TASKS_BACKEND], "QUEUES": ["default"]}}
+NAKHON_WORKER = env_bool("NAKHON_WORKER")
+NAKHON_WORKER_THREADS = env_int("NAKHON_WORKER_THREADS")
+if NAKHON_WORKER_THREADS < 1:
+    raise ConfigError(f"NAKHON_WORKER_THREADS={NAKHON_WORKER_THREADS}: use 1 or more")
 NAKHON_REPORT_DIR = DATA_DIR / "reports"
 NAKHON_UPLOAD_DIR = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # bigger uploads stream to a temporary file

@@ -14,7 +14,9 @@ from nakhon.config.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
-NAKHON_INGEST_IN_BACKGROUND = False  # runs finish inside the test
+# background tasks (ingest and assessment runs, pulls) run at once, inside the test
+NAKHON_TASKS_BACKEND = "immediate"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 NAKHON_API_RATE_LIMIT = 0  # crawls read hundreds of addresses; the limit has its own tests
 # The test database is created and dropped by pytest-django under another name than
 # DATABASE_URL's; the lake's catalog stays a SQLite file in the test's data directory.

@@ -34,7 +34,15 @@ from nakhon.catalog.models import Dataset, DatasetVersion, IngestRun
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NakhonError, NotFound
 from nakhon.core.permissions import require, user_of
-from nakhon.core.workers import worker_alive, worker_id
+from nakhon.core.workers import (
+    actor_ref,
+    origin_ref,
+    task_abandon,
+    task_lost,
+    uses_worker,
+    worker_alive,
+    worker_id,
+)
 from nakhon.ingestion.errors import IngestError
 from nakhon.lake import duck
 from nakhon.lake.model import LakeError
@@ -136,7 +144,7 @@ def ingest(
         started = time.monotonic()
         _set(run, state=IngestRun.State.VALIDATING)
         tracker = _Progress(run, say, total_bytes, source)
-        if getattr(settings, "NAKHON_INGEST_IN_BACKGROUND", True):
+        if uses_worker():  # the page polls the run while a worker reads (not in tests)
             tracker.start_writer()
         trackers.append(tracker)
         outcome = pipeline_core.run(
@@ -147,6 +155,7 @@ def ingest(
             context=area_context(municipality),
         )
         outcomes.append(outcome)
+        tracker.stop()  # the reading is done: its progress must not overwrite what follows
         source.close()
         report = outcome.report
         logger.info(
@@ -203,7 +212,7 @@ def ingest(
             mode=use_mode,
             only_valid=use_policy == Dataset.Policy.QUARANTINE,
         )
-        _finish(run, IngestRun.State.PUBLISHED, snapshot_id=version.snapshot_id)
+        _finish(run, IngestRun.State.PUBLISHED, snapshot_id=version.snapshot_id, progress=100)
         say("published", 1.0)
         return IngestResult(run, dataset, report, version)
     except IngestError as exc:
@@ -335,11 +344,10 @@ def ingest_in_background(
     publish: bool,
     sheet: str | int | None = None,
 ) -> IngestRun:
-    """Ingest a stored upload in a thread (at once when NAKHON_INGEST_IN_BACKGROUND is off, as
-    in tests) and return its run at once; errors end up on the run, which the page polls."""
-    import threading
-
-    from django.db import connection
+    """Queue the ingest of a stored upload as a background task and return its run at once
+    (``queued``; the page polls it). The worker records the outcome and any error on the run.
+    With the ``immediate`` task backend (tests) the run has finished when this returns."""
+    from nakhon.ingestion.tasks import ingest_run
 
     require(actor, "dataset.ingest" if publish else "dataset.validate", municipality)
     run = run_create(
@@ -350,31 +358,20 @@ def ingest_in_background(
         publish=publish,
         stored_file=path,
     )
-
-    def work() -> None:
-        try:
-            ingest(
-                actor=actor,
-                municipality=municipality,
-                dataset_slug=dataset.slug,
-                path=path,
-                source_name=source_name,
-                publish=publish,
-                sheet=sheet,
-                run=run,
-            )
-        except Exception:  # recorded on the run by ingest()
-            logger.info("background run %s ended with an error (recorded on the run)", run.pk)
-        finally:
-            if threading.current_thread() is not threading.main_thread():
-                connection.close()
-
-    if getattr(settings, "NAKHON_INGEST_IN_BACKGROUND", True):
-        threading.Thread(target=work, name=f"ingest-{run.pk}", daemon=True).start()
-    else:
-        work()
+    result = ingest_run.enqueue(run.pk, actor=actor_ref(actor), origin=origin_ref(), sheet=sheet)
+    IngestRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
     run.refresh_from_db()
     return run
+
+
+def run_fail(run: IngestRun, *, code: str, message: str) -> bool:
+    """Mark ``run`` failed with ``code`` and ``message`` unless it already ended; whether it
+    was marked (a task that stopped before ``ingest`` could record its own outcome)."""
+    run.refresh_from_db(fields=["state"])
+    if run.is_final:
+        return False
+    _finish(run, IngestRun.State.FAILED, error_code=code, error_message=message[:5000])
+    return True
 
 
 def run_publish(*, actor: Any, municipality: Municipality, run: IngestRun) -> IngestRun:
@@ -409,26 +406,30 @@ def _worker() -> str:
     return worker_id()
 
 
+INTERRUPTED = (
+    "The process working on this run stopped before it finished; nothing was published by it."
+    "\nกระบวนการที่ทำงานนี้หยุดก่อนเสร็จ ไม่มีการเผยแพร่ข้อมูลจากการนำเข้านี้"
+)
+
+
 def runs_reap(municipality: Municipality | None = None) -> int:
     """Mark runs whose process died (killed, machine restarted) as failed: "interrupted".
 
-    A run knows the host and process that works on it; on this host a process that no longer
-    exists cannot finish it. Runs of other hosts are left alone unless a day old.
+    A run at work knows the host and process that works on it; on this host a process that no
+    longer exists cannot finish it (runs of other hosts are left alone unless a day old). A
+    queued run is given up when its task can no longer run it (:func:`task_lost`).
     """
-    qs = IngestRun.objects.exclude(state__in=IngestRun.FINAL).exclude(state="queued")
+    qs = IngestRun.objects.exclude(state__in=IngestRun.FINAL)
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     reaped = 0
     for run in qs:
-        if not worker_alive(run.worker, run.started_at):
-            _finish(
-                run,
-                IngestRun.State.FAILED,
-                error_code="interrupted",
-                error_message="The process working on this run stopped before it finished; "
-                "nothing was published by it.\nกระบวนการที่ทำงานนี้หยุดก่อนเสร็จ "
-                "ไม่มีการเผยแพร่ข้อมูลจากการนำเข้านี้",
-            )
+        if run.state == IngestRun.State.QUEUED:
+            dead = task_lost(run.task_id)
+        else:
+            dead = not worker_alive(run.worker, run.started_at)
+        if dead and run_fail(run, code="interrupted", message=INTERRUPTED):
+            task_abandon(run.task_id, INTERRUPTED)
             reaped += 1
     return reaped
 

@@ -1,7 +1,9 @@
 """Datasets pulled from a URL, on demand or on a schedule (``source_url`` + ``pull_every_hours``).
 
-The scheduler (``nakhon scheduler``, or the thread ``nakhon serve`` starts) calls ``tick()``
-every minute: it pulls what is due and sends overdue notices.
+The scheduler (a thread of ``nakhon serve`` or ``nakhon worker --scheduler``, or ``nakhon
+scheduler``) calls ``schedule()`` every minute: it queues a ``pull_run`` task (and its
+``IngestRun``) for each dataset that is due and sends overdue notices. ``nakhon pull --due``
+runs ``tick()``: the same round, with the pulls done at once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -101,21 +104,37 @@ def _filename(url: str, headers: Any) -> str:
     return name
 
 
-def pull(dataset: Dataset, *, actor: Any = None) -> Any:
-    """Download the dataset's ``source_url`` and ingest it (publish when valid)."""
-    from nakhon.ingestion.pipeline import ingest
+def pull(dataset: Dataset, *, actor: Any = None, run: IngestRun | None = None) -> Any:
+    """Download the dataset's ``source_url`` and ingest it (publish when valid). A download
+    that fails is recorded on the run, as a bad file is."""
+    from nakhon.ingestion.pipeline import ingest, run_create, run_fail
 
     actor = actor or dataset.steward
+    if run is None:
+        run = run_create(
+            actor=actor,
+            municipality=dataset.municipality,
+            dataset=dataset,
+            source_name=dataset.source_url,
+            publish=True,
+        )
     folder = settings.NAKHON_UPLOAD_DIR / dataset.municipality.slug / uuid.uuid4().hex
-    path = fetch(dataset.source_url, folder)
-    return ingest(
-        actor=actor,
-        municipality=dataset.municipality,
-        dataset_slug=dataset.slug,
-        path=path,
-        source_name=dataset.source_url,
-        publish=True,
-    )
+    try:
+        path = fetch(dataset.source_url, folder)
+        return ingest(
+            actor=actor,
+            municipality=dataset.municipality,
+            dataset_slug=dataset.slug,
+            path=path,
+            source_name=dataset.source_url,
+            publish=True,
+            run=run,
+        )
+    except Exception as exc:  # ingest() records its own outcome; this records the rest
+        from nakhon.ingestion.tasks import error_fields
+
+        run_fail(run, **error_fields(exc))
+        raise
 
 
 def due_for_pull(now: dt.datetime | None = None) -> list[Dataset]:
@@ -134,18 +153,23 @@ def due_for_pull(now: dt.datetime | None = None) -> list[Dataset]:
     return result
 
 
+def _pullable(now: dt.datetime | None) -> Iterator[Dataset]:
+    """The datasets due for a pull that have a steward (who the pull acts for)."""
+    for dataset in due_for_pull(now):
+        if dataset.steward is None:
+            logger.warning("dataset %s has a source URL but no steward; not pulled", dataset.slug)
+            continue
+        yield dataset
+
+
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
-    """One round of the scheduler: pull due URL datasets, notify overdue datasets."""
+    """One round of the scheduler done at once (``nakhon pull --due``): pull the due URL
+    datasets, notify overdue datasets."""
     from nakhon.catalog.services import notify_overdue
 
     pulled = failed = 0
     with origin(via=AuditEvent.Via.SYSTEM):
-        for dataset in due_for_pull(now):
-            if dataset.steward is None:
-                logger.warning(
-                    "dataset %s has a source URL but no steward; not pulled", dataset.slug
-                )
-                continue
+        for dataset in _pullable(now):
             try:
                 pull(dataset)
                 pulled += 1
@@ -156,20 +180,66 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
     return {"pulled": pulled, "failed": failed, "notified": notified}
 
 
-def start_scheduler_thread(interval_seconds: int = 60) -> threading.Thread:
-    """Run ``tick()`` every ``interval_seconds`` in a daemon thread (single-machine setups)."""
-    stop = threading.Event()
+def pull_queue(dataset: Dataset) -> IngestRun:
+    """Queue a pull of ``dataset`` as a background task; its run (``queued``) at once."""
+    from nakhon.core.workers import origin_ref
+    from nakhon.ingestion.pipeline import run_create
+    from nakhon.ingestion.tasks import pull_run
 
-    def loop() -> None:
-        while not stop.wait(interval_seconds):
+    run = run_create(
+        actor=dataset.steward,
+        municipality=dataset.municipality,
+        dataset=dataset,
+        source_name=dataset.source_url,
+        publish=True,
+    )
+    result = pull_run.enqueue(run.pk, origin=origin_ref())
+    IngestRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    run.refresh_from_db()
+    return run
+
+
+def schedule(now: dt.datetime | None = None) -> dict[str, int]:
+    """One round of the scheduler: queue the pulls that are due, notify overdue datasets.
+
+    A queued pull has its run at once, so the next round does not queue it again.
+    """
+    from nakhon.catalog.services import notify_overdue
+
+    queued = 0
+    with origin(via=AuditEvent.Via.SYSTEM):
+        for dataset in _pullable(now):
+            pull_queue(dataset)
+            queued += 1
+        notified = len(notify_overdue(now=now))
+    return {"queued": queued, "notified": notified}
+
+
+class SchedulerThread(threading.Thread):
+    """Run :func:`schedule` every ``interval`` seconds until ``stop()`` (single-machine setups:
+    in ``nakhon serve`` or ``nakhon worker --scheduler``)."""
+
+    def __init__(self, interval: float = 60) -> None:
+        super().__init__(name="nakhon-scheduler", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
             close_old_connections()
             try:
-                tick()
+                schedule()
             except Exception:
-                logger.exception("scheduler tick failed")
+                logger.exception("scheduler round failed")
             finally:
                 close_old_connections()
 
-    thread = threading.Thread(target=loop, name="nakhon-scheduler", daemon=True)
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def start_scheduler_thread(interval_seconds: float = 60) -> SchedulerThread:
+    """Start a :class:`SchedulerThread`."""
+    thread = SchedulerThread(interval_seconds)
     thread.start()
     return thread

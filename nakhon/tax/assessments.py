@@ -3,9 +3,9 @@
 ``run_assessment`` builds Polars frames from the register, calls the pure batch engine
 (``nakhon.tax.rules``), and writes one ``Assessment`` per taxpayer (with its explanation
 steps) in a single transaction: a bad record or a crash leaves nothing half-assessed.
-``run_start`` does the same in a background thread (as ``nakhon.ingestion.pipeline`` runs
-ingests: state and progress on the run row, ``runs_reap`` marks runs whose process died);
-ARCHITECTURE.md names the Django Tasks API for this, and moving both to it is one change.
+``run_start`` queues the same as a background task (``nakhon.tax.tasks``, the Django Tasks
+API, as ingest runs are): state and progress are on the run row, which the page polls;
+``runs_reap`` marks runs whose worker process died as failed.
 ``run_issue`` numbers the notices; ``reassess`` re-assesses one taxpayer after a correction
 and supersedes (keeps) the old assessment.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,8 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +31,14 @@ from nakhon.accounts.models import Municipality
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import require, user_of
-from nakhon.core.workers import worker_alive, worker_id
+from nakhon.core.workers import (
+    actor_ref,
+    origin_ref,
+    task_abandon,
+    task_lost,
+    worker_alive,
+    worker_id,
+)
 from nakhon.tax.models import (
     Assessment,
     AssessmentRun,
@@ -535,44 +540,48 @@ def _save(
 
 
 def run_start(*, actor: Any, municipality: Municipality, kind: str, tax_year: int) -> AssessmentRun:
-    """Start a run in a background thread and return it at once (the page polls its state).
+    """Queue a run as a background task and return it at once (the page polls its state).
 
-    With ``NAKHON_INGEST_IN_BACKGROUND`` off (tests) the run finishes before this returns.
+    With the ``immediate`` task backend (tests) the run has finished when this returns.
     """
+    from nakhon.tax.tasks import assessment_run
+
     run = run_create(actor=actor, municipality=municipality, kind=kind, tax_year=tax_year)
-
-    def work() -> None:
-        try:
-            run_assessment(actor, municipality, run.kind, run.tax_year, run=run)
-        except Exception:  # recorded on the run
-            logger.info("assessment run %s failed (recorded on the run)", run.pk)
-        finally:
-            if threading.current_thread() is not threading.main_thread():
-                connection.close()
-
-    if getattr(settings, "NAKHON_INGEST_IN_BACKGROUND", True):
-        threading.Thread(target=work, name=f"assess-{run.pk}", daemon=True).start()
-    else:
-        work()
+    result = assessment_run.enqueue(run.pk, actor=actor_ref(actor), origin=origin_ref())
+    AssessmentRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
     run.refresh_from_db()
     return run
 
 
+INTERRUPTED = (
+    "The process working on this run stopped before it finished; nothing was saved."
+    "\nกระบวนการที่ทำงานนี้หยุดก่อนเสร็จ ไม่มีการบันทึกผลการประเมิน"
+)
+
+
+def run_fail(run: AssessmentRun, message: str) -> bool:
+    """Mark ``run`` failed with ``message`` unless it already ended; whether it was marked."""
+    changed = AssessmentRun.objects.filter(pk=run.pk, state__in=["queued", "running"]).update(
+        state="failed", finished_at=timezone.now(), error=message[:5000]
+    )
+    run.refresh_from_db()
+    return bool(changed)
+
+
 def runs_reap(municipality: Municipality | None = None) -> int:
-    """Mark running runs whose process died (killed, restarted) as failed; nothing was saved."""
-    qs = AssessmentRun.objects.filter(state="running")
+    """Mark runs whose worker died (killed, restarted) as failed; nothing was saved. A queued
+    run is given up when its task can no longer run it (:func:`task_lost`)."""
+    qs = AssessmentRun.objects.filter(state__in=["queued", "running"])
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     reaped = 0
     for run in qs:
-        if not worker_alive(run.worker, run.started_at):
-            _set(
-                run,
-                state="failed",
-                finished_at=timezone.now(),
-                error="The process working on this run stopped before it finished; nothing was "
-                "saved.\nกระบวนการที่ทำงานนี้หยุดก่อนเสร็จ ไม่มีการบันทึกผลการประเมิน",
-            )
+        if run.state == "queued":
+            dead = task_lost(run.task_id)
+        else:
+            dead = not worker_alive(run.worker, run.started_at)
+        if dead and run_fail(run, INTERRUPTED):
+            task_abandon(run.task_id, INTERRUPTED)
             reaped += 1
     return reaped
 

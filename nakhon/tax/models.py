@@ -428,6 +428,7 @@ class AssessmentRun(TenantModel):
         "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     worker = models.CharField(max_length=200, blank=True)  # "host:pid" of the process at work
+    task_id = models.CharField(max_length=64, blank=True)  # its background task (Tasks API)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(

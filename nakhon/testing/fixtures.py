@@ -107,3 +107,16 @@ def fresh_lake(tmp_path: Any, settings: Any) -> Any:
     settings.NAKHON_REPORT_DIR = tmp_path / "reports"
     settings.NAKHON_UPLOAD_DIR = tmp_path / "uploads"
     return lake_dir
+
+
+@pytest.fixture
+def task_queue(settings: Any, monkeypatch: Any) -> None:
+    """Background tasks wait in the queue (the ``database`` backend, as deployed) until the test
+    runs them with ``nakhon.core.workers.TaskWorkers.drain()`` (the worker loop, in the test's
+    own thread and transaction). The test settings otherwise run tasks at once."""
+    settings.NAKHON_TASKS_BACKEND = "database"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # the loop drops a connection inside a transaction (it expects none): keep the test's
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
