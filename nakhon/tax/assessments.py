@@ -229,7 +229,15 @@ def _land_results(
         (
             "building",
             Building,
-            ("pk", "code", "floor_area_m2", "price_per_m2", "structure", "year_built"),
+            (
+                "pk",
+                "code",
+                "floor_area_m2",
+                "price_per_m2",
+                "structure",
+                "year_built",
+                "building_class",
+            ),
         ),
         ("unit", CondoUnit, ("pk", "code", "area_m2", "price_per_m2")),
     )
@@ -279,6 +287,7 @@ def _land_results(
                             "price_per_m2": _share(values[3]),
                             "structure": values[4],
                             "age_years": None if built is None else max(0, year - BE - built),
+                            "building_class": values[6],
                         }
                     else:
                         row |= {
@@ -303,6 +312,7 @@ def _land_results(
             "price_per_m2": pl.Float64,
             "structure": pl.String,
             "age_years": pl.Int64,
+            "building_class": pl.String,
         },
         "unit": {"unit_id": pl.String, "area_m2": pl.Float64, "price_per_m2": pl.Float64},
     }

@@ -76,6 +76,18 @@ def test_building_of_mixed_use_juristic_owner(demo, write_csv) -> None:
     }
 
 
+def test_building_without_own_price_takes_its_class_price(demo, write_csv) -> None:
+    # Building class 100 (detached house) of the rule file's building price list:
+    # [building_cost."100"] baht_per_m2 = 7250 (2567.toml, inherited by 2568). No price of its
+    # own on the register, masonry, 200 m², built 2558 → 10 completed years on 1 Jan 2568 →
+    # [depreciation] masonry[10] = 10 %. Juristic owner HT-2, commercial 100 %:
+    # 200 × 7,250 = 1,450,000 less 10 % = 1,305,000 × 0.3 % = 3,915.00.
+    row = "HB-3,,100,masonry,200,2558,,HT-2,commercial"
+    assert _taxes(demo, write_csv, buildings=[row]) == {"HT-2": Decimal("3915.00")}
+    steps = Assessment.objects.get(taxpayer__code="HT-2", municipality=demo.sila).steps
+    assert any("7,250" in str(step) and "100" in str(step) for step in steps), steps
+
+
 def test_small_register_assessed_by_hand(demo, write_csv) -> None:
     parcels = [
         # 400 sq wah × 130,000 = 52,000,000, HT-1's primary home (land).
