@@ -368,4 +368,7 @@ def upload(
 @router.get("/municipalities/{slug}/runs/{run_id}", response=RunOut)
 def run(request: HttpRequest, slug: str, run_id: int) -> Any:
     m = account_selectors.municipality_get(slug=slug)
-    return _run_out(selectors.run_get(actor=actor_of(request), municipality=m, run_id=run_id))
+    found = selectors.run_get(actor=actor_of(request), municipality=m, run_id=run_id)
+    if not found.is_final and pipeline.runs_reap(m, run_id=found.pk):
+        found.refresh_from_db()  # its worker died: failed, not at work forever
+    return _run_out(found)

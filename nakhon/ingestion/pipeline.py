@@ -267,33 +267,23 @@ def area_context(municipality: Municipality) -> dict[str, str]:
     return context
 
 
-UPLOAD_SUFFIXES = frozenset(
-    {
-        ".csv",
-        ".tsv",
-        ".txt",
-        ".xlsx",
-        ".xls",
-        ".ods",
-        ".json",
-        ".jsonl",
-        ".ndjson",
-        ".geojson",
-        ".zip",
-        ".parquet",
-    }
-)
+def upload_suffixes() -> frozenset[str]:
+    """What an uploaded file may be named: the extensions of every registered reader format
+    (the built-in ones and those of plugins, ``register_readers``)."""
+    from nakhon.ingestion.readers import upload_suffixes as registered
+
+    return registered()
 
 
 def upload_store(*, municipality: Municipality, name: str, chunks: Iterable[bytes]) -> Path:
     """Keep an uploaded file (streamed to disk) for its runs; a clear error for a file type
     Nakhon does not read."""
     safe = get_valid_filename(Path(name).name) or "upload"
-    if Path(safe).suffix.lower() not in UPLOAD_SUFFIXES:
+    suffixes = upload_suffixes()
+    if Path(safe).suffix.lower() not in suffixes:
         raise InvalidInput(
             errors={
-                "file": _("Nakhon reads %(kinds)s files.")
-                % {"kinds": ", ".join(sorted(UPLOAD_SUFFIXES))}
+                "file": _("Nakhon reads %(kinds)s files.") % {"kinds": ", ".join(sorted(suffixes))}
             }
         )
     folder = settings.NAKHON_UPLOAD_DIR / municipality.slug / uuid.uuid4().hex
@@ -412,16 +402,19 @@ INTERRUPTED = (
 )
 
 
-def runs_reap(municipality: Municipality | None = None) -> int:
+def runs_reap(municipality: Municipality | None = None, *, run_id: int | None = None) -> int:
     """Mark runs whose process died (killed, machine restarted) as failed: "interrupted".
 
     A run at work knows the host and process that works on it; on this host a process that no
     longer exists cannot finish it (runs of other hosts are left alone unless a day old). A
-    queued run is given up when its task can no longer run it (:func:`task_lost`).
+    queued run is given up when its task can no longer run it (:func:`task_lost`). ``run_id``:
+    only that run (a run's page and API look at their own run on every poll).
     """
     qs = IngestRun.objects.exclude(state__in=IngestRun.FINAL)
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
+    if run_id is not None:
+        qs = qs.filter(pk=run_id)
     reaped = 0
     for run in qs:
         if run.state == IngestRun.State.QUEUED:

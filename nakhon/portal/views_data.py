@@ -470,10 +470,10 @@ def dataset_diff(request: HttpRequest, municipality: Municipality, ds: str) -> H
 
 def _clean_file(form: forms.Form) -> Any:
     upload = form.cleaned_data["file"]
-    if Path(upload.name).suffix.lower() not in pipeline.UPLOAD_SUFFIXES:
+    suffixes = pipeline.upload_suffixes()
+    if Path(upload.name).suffix.lower() not in suffixes:
         raise forms.ValidationError(
-            _("Nakhon reads %(kinds)s files.")
-            % {"kinds": ", ".join(sorted(pipeline.UPLOAD_SUFFIXES))}
+            _("Nakhon reads %(kinds)s files.") % {"kinds": ", ".join(sorted(suffixes))}
         )
     return upload
 
@@ -627,6 +627,8 @@ def dataset_upload(request: HttpRequest, municipality: Municipality, ds: str) ->
 @municipality_view
 def run_detail(request: HttpRequest, municipality: Municipality, run_id: int) -> HttpResponse:
     run = selectors.run_get(actor=request.user, municipality=municipality, run_id=run_id)
+    if not run.is_final and pipeline.runs_reap(municipality, run_id=run.pk):
+        run.refresh_from_db()  # its worker died: the page shows it failed, not at work forever
     summary = run.summary or {}
     context = {
         "run": run,

@@ -161,6 +161,26 @@ def test_the_reaper_fails_runs_whose_worker_died(
     assert AuditEvent.objects.filter(action="ingest.failed", changes__error="interrupted").count()
 
 
+def test_the_run_page_and_api_show_a_dead_workers_run_as_failed(
+    demo: Any, survey: Dataset, tmp_path: Path, task_queue: None, client: Any
+) -> None:
+    run = _upload(demo, survey, _csv(tmp_path, "a.csv", 2))
+    IngestRun.objects.filter(pk=run.pk).update(
+        state="validating", worker=_dead_worker(), started_at=timezone.now()
+    )
+    client.force_login(demo.user("kk-steward"))
+    page = client.get(f"/khon-kaen/desk/runs/{run.pk}/?format=json").json()
+    assert (page["state"], page["error_code"], page["final"]) == ("failed", "interrupted", True)
+
+    other = _upload(demo, survey, _csv(tmp_path, "b.csv", 2))
+    IngestRun.objects.filter(pk=other.pk).update(
+        state="publishing", worker=_dead_worker(), started_at=timezone.now()
+    )
+    api = client.get(f"/api/v1/municipalities/khon-kaen/runs/{other.pk}").json()
+    assert api["state"] == "failed"
+    assert survey.versions.count() == 1
+
+
 @pytest.fixture
 def source(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A web server with a CSV file to pull: (its folder, its URL)."""

@@ -22,7 +22,7 @@ from nakhon.core.errors import InvalidInput
 from nakhon.core.thai import format_thai_date
 from nakhon.ingestion import checks
 from nakhon.ingestion.errors import IngestError
-from nakhon.ingestion.pipeline import IngestRejected, ingest
+from nakhon.ingestion.pipeline import IngestRejected, ingest, upload_store
 from nakhon.ingestion.readers import open_source, upload_suffixes
 from nakhon.ingestion.readers.formats import registered
 from nakhon.plugins import hookspecs, manager
@@ -185,6 +185,9 @@ def test_an_ingest_uses_the_plugin_reader_and_check(
             create={"title_th": "แบบสำรวจ", "department": "strategy"},
         )
         assert result.published and result.run.source_info["format"] == "psv"
+        # the steward's upload takes the plugin's extension too
+        kept = upload_store(municipality=demo.kk, name="survey.psv", chunks=[good.read_bytes()])
+        assert kept.suffix == ".psv" and kept.read_bytes() == good.read_bytes()
         dataset = Dataset.objects.get(municipality=demo.kk, slug="survey-psv")
         types = {c["name"]: c["type"] for c in dataset.table_schema["columns"]}
         assert types["วันที่สำรวจ"] == "date"
