@@ -32,7 +32,8 @@ def test_python_client_reads_a_city(server: Server) -> None:
     assert city.action.site_read() is True
     assert city.action.status_show()["ckan_version"].startswith("2.")
     names = city.action.package_list()
-    assert names == ["budget", "communities", "markets", "stall-holders"]
+    tax_figures = ["tax-arrears-by-tambon", "tax-assessed-by-category", "tax-collection-monthly"]
+    assert names == ["budget", "communities", "markets", "stall-holders", *tax_figures]
     pkg = city.action.package_show(id="communities")
     assert pkg["title_translated"]["th"] == "ข้อมูลชุมชนในเขตเทศบาลนครขอนแก่น"
     assert pkg["data_type"] == "ข้อมูลระเบียน"

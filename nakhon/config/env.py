@@ -217,6 +217,14 @@ REGISTRY: tuple[Setting, ...] = (
         "in production).",
     ),
     Setting(
+        "NAKHON_TAX_PUBLISH_MIN_COUNT",
+        "int",
+        "3",
+        "The open figures of local revenue (`nakhon tax publish`): a cell counting fewer "
+        "taxpayers than this is merged with others or left blank, so that nobody is "
+        "recognisable in it (docs/tax.md, Open figures).",
+    ),
+    Setting(
         "NAKHON_EMAIL_URL",
         "url",
         "",

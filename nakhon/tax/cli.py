@@ -387,3 +387,4 @@ def gap(municipality_slug: str | None, year: int | None, as_json: bool) -> None:
 
 from nakhon.tax import cli_collect as _cli_collect  # noqa: E402,F401  (pay, import-payments, arrears)
 from nakhon.tax import cli_letters as _cli_letters  # noqa: E402,F401  (pp1, warnings)
+from nakhon.tax import cli_publish as _cli_publish  # noqa: E402,F401  (publish)

@@ -265,4 +265,22 @@ def build_tax_collection(
         f"  tax {DEMO_YEAR}: {len(land)} + {len(signs)} notices issued, {made} payments "
         "(one reversed), a warning notice, an objection, targets"
     )
+    _publish_figures(municipality, log)
     return made
+
+
+def _publish_figures(municipality: Municipality, log: Callable[[str], None]) -> None:
+    """The open figures of the demo's revenue (``nakhon.tax.publish``), published by the city's
+    administrator (the tax officer may not publish datasets), so the portal shows them."""
+    from nakhon.accounts.models import Membership
+    from nakhon.core.permissions import Role
+    from nakhon.tax.publish import describe, tax_figures_publish
+
+    admin = (
+        Membership.objects.filter(municipality=municipality, role=Role.ADMIN, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if admin is not None:
+        done = tax_figures_publish(actor=admin.user, municipality=municipality)
+        log("  open figures: " + "; ".join(describe(done).splitlines()))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from nakhon.tax import views, views_collect, views_gap, views_runs
+from nakhon.tax import views, views_collect, views_gap, views_publish, views_runs
 from nakhon.tax.notices import views as letters
 
 app_name = "tax"
@@ -34,6 +34,7 @@ urlpatterns = [
     path("payments/<int:pk>/reverse/", views_collect.payment_reverse, name="payment-reverse"),
     path("arrears/", views_collect.arrears_page, name="arrears"),
     path("reports/", views_collect.reports_page, name="reports"),
+    path("reports/publish/", views_publish.figures_publish, name="figures-publish"),
     path("objections/", views_collect.objection_list, name="objection-list"),
     path("objections/<int:pk>/", views_collect.objection_decide, name="objection-decide"),
     path("taxpayers/", views.taxpayer_list, name="taxpayer-list"),
