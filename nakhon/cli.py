@@ -826,7 +826,7 @@ def scheduler(once: bool, interval: int) -> None:
         result = puller.schedule()
         click.echo(
             f"{time.strftime('%Y-%m-%d %H:%M:%S')} queued {result['queued']} pull(s), "
-            f"notices {result['notified']}"
+            f"notices {result['notified']}, pruned {result['pruned']} finished task(s)"
         )
         if once:
             return

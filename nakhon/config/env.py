@@ -108,6 +108,12 @@ REGISTRY: tuple[Setting, ...] = (
         "How many tasks one worker (`nakhon worker` or the one in `nakhon serve`) runs at once.",
     ),
     Setting(
+        "NAKHON_TASK_RESULT_DAYS",
+        "int",
+        "30",
+        "Days a finished task's row stays in the task queue table before the scheduler prunes it.",
+    ),
+    Setting(
         "NAKHON_ALLOWED_HOSTS",
         "list",
         "",

@@ -146,6 +146,21 @@ def task_abandon(task_id: str, reason: str) -> None:
     )
 
 
+def tasks_prune(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Delete the queue rows of tasks that finished (succeeded or failed) more than ``days``
+    (default ``NAKHON_TASK_RESULT_DAYS``) ago; the runs keep their own state. Returns how many
+    rows went (0 with a backend that keeps no rows)."""
+    if _db_backend() is None:
+        return 0
+    from django.conf import settings
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days or settings.NAKHON_TASK_RESULT_DAYS)
+    old = DBTaskResult.objects.filter(status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff)
+    deleted, _by_model = old.delete()
+    return deleted
+
+
 class WorkerDied(Exception):
     """The process working on a task stopped (killed, machine restarted) before it finished."""
 

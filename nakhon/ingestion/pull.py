@@ -200,11 +200,13 @@ def pull_queue(dataset: Dataset) -> IngestRun:
 
 
 def schedule(now: dt.datetime | None = None) -> dict[str, int]:
-    """One round of the scheduler: queue the pulls that are due, notify overdue datasets.
+    """One round of the scheduler: queue the pulls that are due, notify overdue datasets,
+    prune the queue rows of long-finished tasks (``NAKHON_TASK_RESULT_DAYS``).
 
     A queued pull has its run at once, so the next round does not queue it again.
     """
     from nakhon.catalog.services import notify_overdue
+    from nakhon.core.workers import tasks_prune
 
     queued = 0
     with origin(via=AuditEvent.Via.SYSTEM):
@@ -212,7 +214,8 @@ def schedule(now: dt.datetime | None = None) -> dict[str, int]:
             pull_queue(dataset)
             queued += 1
         notified = len(notify_overdue(now=now))
-    return {"queued": queued, "notified": notified}
+    pruned = tasks_prune(now=now)
+    return {"queued": queued, "notified": notified, "pruned": pruned}
 
 
 class SchedulerThread(threading.Thread):

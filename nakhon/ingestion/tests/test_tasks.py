@@ -7,6 +7,7 @@ until a worker (here ``TaskWorkers.drain()``, the worker loop in the test's own 
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -213,6 +215,13 @@ def test_the_scheduler_queues_due_pulls_once(
     run.refresh_from_db()
     assert run.state == "published" and survey.versions.count() == 2
     assert DBTaskResult.objects.get(pk=run.task_id).status == "SUCCESSFUL"
+    # a finished task's queue row goes after NAKHON_TASK_RESULT_DAYS; the run stays
+    later = timezone.now() + dt.timedelta(days=settings.NAKHON_TASK_RESULT_DAYS)
+    assert schedule(now=later - dt.timedelta(hours=1))["pruned"] == 0
+    assert schedule(now=later + dt.timedelta(hours=1))["pruned"] == 1
+    assert not DBTaskResult.objects.filter(pk=run.task_id).exists()
+    run.refresh_from_db()
+    assert run.state == "published"
     # a day later the source is gone: the failed download is recorded on its run, and the
     # dataset is not pulled again before its interval
     later = timezone.now() + timezone.timedelta(hours=25)
