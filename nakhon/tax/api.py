@@ -26,6 +26,7 @@ from nakhon.core.api_auth import actor_of
 from nakhon.core.audit import audit_record
 from nakhon.core.permissions import can
 from nakhon.tax import arrears, assessments, payments, quotes, selectors
+from nakhon.tax.api_filings import router as filings_router
 from nakhon.tax.models import Assessment, Payment
 
 router = Router(tags=["tax"])
@@ -398,3 +399,5 @@ def collection_report(
         "arrears_count": len(owed.rows),
         "arrears_baht": str(owed.total_baht),
     }
+
+router.add_router("", filings_router)  # receipts and ภ.ป.1 returns (nakhon.tax.api_filings)

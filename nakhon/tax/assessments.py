@@ -39,6 +39,7 @@ from nakhon.core.workers import (
     worker_alive,
     worker_id,
 )
+from nakhon.tax import filings
 from nakhon.tax.models import (
     Assessment,
     AssessmentRun,
@@ -545,6 +546,7 @@ def _save(
             links[kind].append(model(assessment_id=assessment.pk, **{column: pk}))
     for kind, rows in links.items():
         through[kind][0]._default_manager.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    filings.apply_charges(municipality=municipality, rules=rules, assessments=made)  # §25(1)(2)
     say("saving", 95)
     return made
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from nakhon.core.models import TenantModel
@@ -360,7 +362,6 @@ class Signboard(TenantModel):
         related_name="+",
         verbose_name=_("tambon"),
     )
-    photo = models.FileField(_("photo"), upload_to="tax/signboards/", blank=True)
     width_cm = models.PositiveIntegerField(_("width (cm)"))
     height_cm = models.PositiveIntegerField(_("height (cm)"))
     sign_type = models.PositiveSmallIntegerField(_("sign type"), choices=SignType.choices)
@@ -476,6 +477,11 @@ class Assessment(TenantModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="draft")
     payment_reference = models.CharField(_("payment reference"), max_length=20, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # Signboard Tax Act §25(1)(2) surcharges (late or no ภ.ป.1, understated return), part of
+    # the amount due on the ภ.ป.3 but not of the tax (nakhon.tax.filings)
+    filing_charges_baht = models.DecimalField(
+        _("surcharges for the return (baht)"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
@@ -513,6 +519,9 @@ class Notice(TenantModel):
     sequence = models.PositiveIntegerField()
     number = models.CharField(_("notice number"), max_length=40)
     issued_at = models.DateTimeField(_("issued at"))
+    # when the taxpayer received it (a return receipt, the post office's list): the signboard
+    # tax is due 15 days after it (nakhon.tax.deliveries); unknown: counted from issued_at
+    received_on = models.DateField(_("received on"), null=True, blank=True)
     pdf = models.CharField(_("PDF"), max_length=500, blank=True)
 
     class Meta:
@@ -698,3 +707,95 @@ class CollectionTarget(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.fiscal_year}"
+
+
+
+# --- the signboard registers of returns and photos (issue #6) -------------------------------
+# (nakhon.tax.filings, nakhon.tax.photos)
+
+
+class SignboardFiling(TenantModel):
+    """A ภ.ป.1 return the tax office received: the yearly one (within March), or that of a new
+    or changed sign (within 15 days of the installation or change), Signboard Tax Act §12.
+
+    Late or missing returns and understated ones bear the surcharges of §25(1)(2), which the
+    signboard assessment adds to the amount due (``nakhon.tax.filings``).
+    """
+
+    class Kind(models.TextChoices):
+        YEARLY = "yearly", _("yearly return")
+        NEW = "new", _("new sign")
+        CHANGED = "changed", _("changed sign")
+
+    owner = models.ForeignKey(
+        Taxpayer, on_delete=models.PROTECT, related_name="sign_filings", verbose_name=_("owner")
+    )
+    tax_year = models.PositiveSmallIntegerField(_("tax year (B.E.)"))
+    kind = models.CharField(_("kind of return"), max_length=8, choices=Kind.choices)
+    signboards = models.ManyToManyField(
+        Signboard, related_name="filings", verbose_name=_("signs covered")
+    )
+    filed_on = models.DateField(_("filed on"))
+    changed_on = models.DateField(
+        _("sign changed on"), null=True, blank=True, help_text=_("For a changed sign.")
+    )
+    declared_tax_baht = models.DecimalField(
+        _("tax on the declared figures (baht)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    prompted = models.BooleanField(
+        _("filed after the tax office notified the omission"), default=False
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-tax_year", "filed_on", "pk"]
+        verbose_name = _("signboard tax return (ภ.ป.1)")
+        verbose_name_plural = _("signboard tax returns (ภ.ป.1)")
+        indexes = [models.Index(fields=["municipality", "tax_year"])]
+
+    def __str__(self) -> str:
+        return f"{_('ภ.ป.1')} {self.pk} ({self.tax_year})"
+
+
+class SignboardPhoto(TenantModel):
+    """A photo of a signboard, kept under the data directory and served to tax staff only
+    (``nakhon.tax.photos``); the sign's location is the register's, never the file's EXIF."""
+
+    signboard = models.ForeignKey(
+        Signboard, on_delete=models.CASCADE, related_name="photos", verbose_name=_("signboard")
+    )
+    path = models.CharField(max_length=300)  # relative to NAKHON_DATA_DIR/tax-photos/
+    content_type = models.CharField(max_length=40)
+    size_bytes = models.PositiveIntegerField(default=0)
+    width_px = models.PositiveIntegerField(default=0)
+    height_px = models.PositiveIntegerField(default=0)
+    taken_on = models.DateField(_("taken on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["signboard", "-taken_on", "pk"]
+        verbose_name = _("signboard photo")
+        verbose_name_plural = _("signboard photos")
+
+    def __str__(self) -> str:
+        return f"{_('photo')} {self.pk}"
+
+
+@receiver(post_delete, sender=SignboardPhoto)
+def _signboard_photo_deleted(sender: type, instance: SignboardPhoto, **kwargs: object) -> None:
+    from nakhon.tax.photos import remove_file
+
+    remove_file(instance)

@@ -40,7 +40,8 @@ from nakhon.core import thai
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import require, user_of
-from nakhon.tax.models import Assessment, Installment, Payment, Reminder
+from nakhon.tax import deliveries
+from nakhon.tax.models import Assessment, Installment, Notice, Payment, Reminder
 from nakhon.tax.quotes import rules_for
 from nakhon.tax.rules import land_building, signboard
 
@@ -96,12 +97,19 @@ class ChargeRules:
     """Late charges of one assessment: the engine's ``late_charges`` with the year's rules and
     the warning notices sent (which set the land and building tax penalty rate)."""
 
-    def __init__(self, assessment: Assessment, warnings: Iterable[Reminder] = ()) -> None:
+    def __init__(
+        self,
+        assessment: Assessment,
+        warnings: Iterable[Reminder] = (),
+        notice: Notice | None = None,
+    ) -> None:
         self.kind = assessment.kind
         self.rules = rules_for(assessment.kind, assessment.tax_year, assessment.municipality)
         self.warnings = sorted(
             (w for w in warnings if w.kind == Reminder.Kind.WARNING), key=lambda w: w.sent_on
         )
+        self.assessment = assessment
+        self.notice = notice  # its notice: the signboard tax's due date counts from its receipt
 
     def warning_before(self, on: dt.date) -> Reminder | None:
         return last_warning(self.warnings, on)
@@ -115,8 +123,10 @@ class ChargeRules:
         if tax_satang <= 0 or due_on is None or paid_on <= due_on:
             return Charges(0, [])
         tax = _b(tax_satang)
+        basis: dict[str, Any] | None
         if self.kind == "land_building":
             warning = self.warning_before(paid_on)
+            basis = deliveries.warning_basis(warning)
             result = land_building.late_charges(
                 self.rules,
                 tax_baht=tax,
@@ -127,10 +137,12 @@ class ChargeRules:
                 surcharge=surcharge,
             )
         else:
+            basis = deliveries.due_basis(self.assessment, self.notice)
             result = signboard.late_charges(
                 self.rules, tax_baht=tax, due_on=due_on, paid_on=paid_on
             )
-        return Charges(_s(result.tax_baht), [s.as_dict() for s in result.steps])
+        steps = [s.as_dict() for s in result.steps]
+        return Charges(_s(result.tax_baht), [basis, *steps] if basis else steps)
 
     def split(
         self,
@@ -170,6 +182,7 @@ class Part:
     charges: Charges = field(default_factory=lambda: Charges(0, []))
     planned_on: dt.date | None = None  # an installment's date in the plan
     surcharge: bool = True  # False: made due early by a missed installment (§52)
+    filing: bool = False  # the §25(1)(2) surcharges of the ภ.ป.1 (no late charges on them)
 
     @property
     def unpaid(self) -> int:
@@ -182,6 +195,7 @@ class Part:
     def as_dict(self) -> dict[str, Any]:
         return {
             "installment": self.number,
+            "part": "filing" if self.filing else "tax",
             "due_on": self.due_on.isoformat() if self.due_on else None,
             "planned_on": self.planned_on.isoformat() if self.planned_on else None,
             "surcharge": self.surcharge,
@@ -205,6 +219,11 @@ class Account:
     paid_charges: int
     warning: Reminder | None = None  # the last warning notice received by as_of
     schedule: land_building.InstallmentSchedule | None = None  # the installments (§52)
+    filing: Part | None = None  # the Signboard Tax Act §25(1)(2) surcharges of the ภ.ป.1
+
+    @property
+    def filing_unpaid(self) -> int:
+        return max(self.filing.unpaid, 0) if self.filing else 0
 
     @property
     def installments_ended(self) -> dict[str, Any] | None:
@@ -231,7 +250,8 @@ class Account:
 
     @property
     def charges_baht(self) -> Decimal:
-        return _b(sum(p.charges.satang for p in self.parts))
+        """Late charges accrued, and the return's surcharges (§25(1)(2)) still unpaid."""
+        return _b(sum(p.charges.satang for p in self.parts) + self.filing_unpaid)
 
     @property
     def balance_baht(self) -> Decimal:
@@ -269,6 +289,7 @@ class Account:
             "balance_baht": str(self.balance_baht),
             "overpaid_baht": str(self.overpaid_baht),
             "parts": [p.as_dict() for p in self.parts],
+            "filing_charges": self.filing.as_dict() if self.filing else None,
             "installments_ended": self.installments_ended,
         }
 
@@ -291,12 +312,22 @@ def compute_account(
     installments: list[Installment],
     warnings: list[Reminder],
     rules: ChargeRules | None = None,
+    notice: Notice | None = None,
 ) -> Account:
     """The account from loaded rows (no queries but the rules): used for one assessment and,
     with rows loaded in bulk, for the arrears of a whole city."""
     counted = [p for p in payments if not p.reversed and p.paid_on <= as_of]
     paid_tax = sum(_s(p.principal_baht) for p in counted)
     paid_charges = sum(_s(p.charges_baht) for p in counted)
+    filing = None
+    if assessment.filing_charges_baht:
+        filing = Part(None, assessment.due_on, _s(assessment.filing_charges_baht), filing=True)
+        filing.paid = sum(
+            _s(Decimal(a.get("charges_baht", "0")))
+            for p in counted
+            for a in p.allocations
+            if a.get("part") == "filing"
+        )
     schedule = None
     if installments and assessment.kind == "land_building":
         rules = rules or ChargeRules(assessment, warnings)
@@ -327,7 +358,7 @@ def compute_account(
     if parts and rest > 0:
         parts[-1].paid += rest  # overpaid (after a lower re-assessment)
     if any(p.unpaid > 0 and p.due_on and p.due_on < as_of for p in parts):
-        rules = rules or ChargeRules(assessment, warnings)
+        rules = rules or ChargeRules(assessment, warnings, notice)
         for part in parts:
             part.charges = rules.of(part.unpaid, part.due_on, as_of, part.surcharge)
     return Account(
@@ -339,6 +370,7 @@ def compute_account(
         paid_charges,
         last_warning(warnings, as_of),
         schedule,
+        filing,
     )
 
 
@@ -370,6 +402,12 @@ def accounts_for(
     warnings: dict[int, list[Reminder]] = defaultdict(list)
     for r in Reminder.objects.filter(municipality=municipality):
         warnings[chain.get(r.assessment_id, r.assessment_id)].append(r)
+    notices = {
+        n.assessment_id: n
+        for n in Notice.objects.filter(
+            municipality=municipality, assessment_id__in=[a.pk for a in items]
+        )
+    }
     rules: dict[tuple[str, int], ChargeRules] = {}
     out = {}
     for a in items:
@@ -380,6 +418,7 @@ def accounts_for(
         charge_rules.warnings = sorted(
             (w for w in warnings[a.pk] if w.kind == Reminder.Kind.WARNING), key=lambda w: w.sent_on
         )
+        charge_rules.assessment, charge_rules.notice = a, notices.get(a.pk)
         out[a.pk] = compute_account(
             a,
             as_of,
@@ -387,6 +426,7 @@ def accounts_for(
             installments=plans[a.pk],
             warnings=warnings[a.pk],
             rules=charge_rules,
+            notice=notices.get(a.pk),
         )
     return out
 
@@ -402,6 +442,10 @@ def account_get(
     return _account(assessment, as_of or timezone.localdate())
 
 
+def _notice(assessment: Assessment) -> Notice | None:
+    return Notice.objects.filter(assessment=assessment).first()
+
+
 def _account(assessment: Assessment, as_of: dt.date) -> Account:
     ids = chain_ids(assessment)
     return compute_account(
@@ -410,6 +454,7 @@ def _account(assessment: Assessment, as_of: dt.date) -> Account:
         payments=list(Payment.objects.filter(assessment_id__in=ids).order_by("paid_on", "pk")),
         installments=list(assessment.installments.order_by("number")),
         warnings=list(Reminder.objects.filter(assessment_id__in=ids)),
+        notice=_notice(assessment),
     )
 
 
@@ -584,7 +629,9 @@ def payment_record(
         raise PaymentRefused(message, errors={"amount_baht": message}, code="more-than-debt")
 
     rules = ChargeRules(
-        assessment, Reminder.objects.filter(assessment_id__in=chain_ids(assessment))
+        assessment,
+        Reminder.objects.filter(assessment_id__in=chain_ids(assessment)),
+        _notice(assessment),
     )
     left = want
     allocations: list[dict[str, Any]] = []
@@ -612,6 +659,26 @@ def payment_record(
                 "principal_baht": str(_b(paid)),
                 "charges_baht": str(_b(owed.satang)),
                 "steps": owed.steps,
+            }
+        )
+    if left > 0 and account.filing is not None and account.filing_unpaid > 0:
+        # then the return's surcharges (Signboard Tax Act §25(1)(2)): charges, not tax
+        owed_filing = min(left, account.filing_unpaid)
+        left -= owed_filing
+        charges += owed_filing
+        allocations.append(
+            {
+                "part": "filing",
+                "installment": None,
+                "due_on": account.filing.due_on.isoformat() if account.filing.due_on else None,
+                "planned_on": None,
+                "principal_baht": "0.00",
+                "charges_baht": str(_b(owed_filing)),
+                "steps": [
+                    s
+                    for s in assessment.steps
+                    if s.get("code") in ("late_filing", "understatement", "filing_charges")
+                ],
             }
         )
     payment = Payment.objects.create(
@@ -813,7 +880,13 @@ def receipt_pdf(*, actor: Any, municipality: Municipality, payment: Payment) -> 
     lines = []
     for part in payment.allocations:
         for step in part.get("steps", []):
-            if step.get("code") in ("penalty", "surcharge", "late_payment"):
+            if step.get("code") in (
+                "penalty",
+                "surcharge",
+                "late_payment",
+                "late_filing",
+                "understatement",
+            ):
                 lines.append((step.get("label_th", ""), step.get("value", "")))
     data = ReceiptData(
         receipt_number=payment.receipt_number,

@@ -137,6 +137,10 @@ def record_check(
     Reads only; the import runs it on every row before writing anything.
     """
     cleaner: Any = CLEANERS[kind]
+    if kind == "signboard" and "owner" not in data and "owners" in data:
+        # an import maps the "owner" / "เจ้าของ" column to ``owners`` (the holdings of parcels,
+        # buildings, units): a sign has one owner, which was dropped without a word
+        data = {**data, "owner": data["owners"]}
     if kind == "signboard":
         values, problems = cleaner(data, exemptions=exemptions)
     else:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from nakhon.tax import views, views_collect, views_gap, views_publish, views_runs
+from nakhon.tax import views, views_collect, views_filings, views_gap, views_publish, views_runs
 from nakhon.tax.notices import views as letters
 
 app_name = "tax"
@@ -42,6 +42,14 @@ urlpatterns = [
     path("taxpayers/<int:pk>/pp1.pdf", letters.signboard_return_pdf, name="taxpayer-pp1"),
     path("signboards/<int:pk>/pp1.pdf", letters.signboard_filing_pdf, name="signboard-pp1"),
     path("reminders/<int:pk>/warning.pdf", letters.warning_pdf, name="reminder-warning"),
+    path("deliveries/", views_filings.deliveries_page, name="deliveries"),
+    path("assessments/<int:pk>/received/", views_filings.notice_received, name="notice-received"),
+    path("reminders/<int:pk>/received/", views_filings.reminder_received, name="reminder-received"),
+    path("signboards/<int:pk>/filings/", views_filings.filing_record, name="signboard-filings"),
+    path("filings/<int:pk>/delete/", views_filings.filing_delete, name="filing-delete"),
+    path("signboards/<int:pk>/photos/", views_filings.photo_upload, name="signboard-photos"),
+    path("photos/<int:pk>/", views_filings.photo_file, name="photo-file"),
+    path("photos/<int:pk>/delete/", views_filings.photo_delete, name="photo-delete"),
     path("<str:register>/", views.register_list, name="register-list"),
     path("<str:register>/<int:pk>/", views.record_detail, name="record-detail"),
 ]

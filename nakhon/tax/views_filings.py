@@ -1,0 +1,239 @@
+"""Pages of the tax office for dates of receipt, ภ.ป.1 returns and sign photos (issue #6).
+
+Each view parses input, calls one service, and goes back to the page it came from with a
+message (the error names the record and the field). Photos are served from here only, to tax
+staff (``photos.photo_read`` checks), never from a public static or media path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from nakhon.accounts.models import Municipality
+from nakhon.core.errors import InvalidInput, NotFound
+from nakhon.core.permissions import can, require
+from nakhon.portal.decorators import municipality_view
+from nakhon.tax import deliveries, filings, photos
+from nakhon.tax.models import Notice, Reminder, Signboard, SignboardFiling, Taxpayer
+
+
+def _sign_url(municipality: Municipality, pk: int) -> str:
+    return reverse("tax:record-detail", args=[municipality.slug, "signboards", pk])
+
+
+def _assessment_url(municipality: Municipality, pk: int) -> str:
+    return reverse("tax:assessment-detail", args=[municipality.slug, pk])
+
+
+@require_POST
+@municipality_view
+def notice_received(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    """Record when the notice of assessment ``pk`` was received (B.E. date; empty clears)."""
+    notice = Notice.objects.filter(municipality=municipality, assessment_id=pk).first()
+    if notice is None:
+        raise NotFound()
+    try:
+        deliveries.notice_receive(
+            actor=request.user,
+            municipality=municipality,
+            notice=notice,
+            received_on=request.POST.get("received_on", ""),
+        )
+        messages.success(request, _("The date of receipt is recorded."))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect(_assessment_url(municipality, pk))
+
+
+@require_POST
+@municipality_view
+def reminder_received(
+    request: HttpRequest, municipality: Municipality, pk: int
+) -> HttpResponseBase:
+    """Record when warning notice ``pk`` was received (B.E. date; empty clears)."""
+    reminder = Reminder.objects.filter(municipality=municipality, pk=pk).first()
+    if reminder is None:
+        raise NotFound()
+    try:
+        deliveries.reminder_receive(
+            actor=request.user,
+            municipality=municipality,
+            reminder=reminder,
+            received_on=request.POST.get("received_on", ""),
+        )
+        messages.success(request, _("The date of receipt is recorded."))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect(_assessment_url(municipality, reminder.assessment_id))
+
+
+@require_http_methods(["GET", "POST"])
+@municipality_view
+def deliveries_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Upload a delivery list (CSV/XLSX: document, received_on): checked, then all or nothing."""
+    require(request.user, "tax.collect", municipality)
+    report = None
+    status = 200
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if isinstance(upload, UploadedFile):
+        name = upload.name or "file"
+        suffix = Path(name).suffix.lower()[:8]
+        folder = Path(settings.NAKHON_UPLOAD_DIR) / "tax"
+        folder.mkdir(parents=True, exist_ok=True)
+        stored = folder / f"{uuid.uuid4().hex}{suffix}"
+        with stored.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            report = deliveries.deliveries_import(
+                actor=request.user,
+                municipality=municipality,
+                path=stored,
+                name=name,
+                dry_run=bool(request.POST.get("check")),
+            )
+        except deliveries.DeliveriesRefused as exc:
+            report = exc.report
+            status = 422
+        finally:
+            stored.unlink(missing_ok=True)
+    return render(request, "tax/deliveries.html", {"report": report}, status=status)
+
+
+@require_POST
+@municipality_view
+def filing_record(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    """Record a ภ.ป.1 received for sign ``pk`` (and the other signs of its owner ticked)."""
+    sign = Signboard.objects.filter(municipality=municipality, pk=pk).first()
+    if sign is None or sign.owner_id is None:
+        raise NotFound()
+    owner = Taxpayer.objects.get(pk=sign.owner_id)
+    chosen = {int(v) for v in request.POST.getlist("signs") if v.isdigit()} or {sign.pk}
+    signs = Signboard.objects.filter(municipality=municipality, pk__in=chosen)
+    try:
+        year = int(request.POST.get("tax_year") or 0)
+        filings.filing_record(
+            actor=request.user,
+            municipality=municipality,
+            owner=owner,
+            tax_year=year,
+            kind=request.POST.get("kind", ""),
+            signboards=signs,
+            filed_on=request.POST.get("filed_on", ""),
+            changed_on=request.POST.get("changed_on", ""),
+            declared_tax_baht=request.POST.get("declared_tax_baht", ""),
+            prompted=bool(request.POST.get("prompted")),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("The ภ.ป.1 is recorded."))
+    except ValueError:
+        messages.error(request, _("tax_year: a B.E. year such as 2568."))
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    return redirect(_sign_url(municipality, sign.pk))
+
+
+@require_POST
+@municipality_view
+def filing_delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    filing = SignboardFiling.objects.filter(municipality=municipality, pk=pk).first()
+    if filing is None:
+        raise NotFound()
+    back = int(request.POST.get("sign") or 0)
+    filings.filing_delete(actor=request.user, municipality=municipality, filing=filing)
+    messages.success(request, _("The ภ.ป.1 record is removed."))
+    return redirect(
+        _sign_url(municipality, back) if back else reverse("tax:home", args=[municipality.slug])
+    )
+
+
+@require_POST
+@municipality_view
+def photo_upload(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    """Add photos to sign ``pk`` (several files at once); a non-image is refused by name."""
+    sign = Signboard.objects.filter(municipality=municipality, pk=pk).first()
+    if sign is None:
+        raise NotFound()
+    files = request.FILES.getlist("photo")
+    if not files:
+        messages.error(request, _("Choose a photo to upload."))
+    added = 0
+    for upload in files:
+        try:
+            photos.photo_add(
+                actor=request.user,
+                municipality=municipality,
+                signboard=sign,
+                upload=upload,
+                name=upload.name or "photo",
+                taken_on=request.POST.get("taken_on", ""),
+                note=request.POST.get("note", ""),
+            )
+            added += 1
+        except InvalidInput as exc:
+            messages.error(request, exc.message)
+    if added:
+        messages.success(request, _("%(n)s photo(s) added.") % {"n": added})
+    return redirect(_sign_url(municipality, sign.pk))
+
+
+@municipality_view
+def photo_file(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """A sign photo (``?thumb=1``: a thumbnail), to tax staff only; never cached publicly."""
+    data, content_type = photos.photo_read(
+        actor=request.user,
+        municipality=municipality,
+        pk=pk,
+        thumbnail=bool(request.GET.get("thumb")),
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@municipality_view
+def photo_delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    photo = photos.photo_get(actor=request.user, municipality=municipality, pk=pk)
+    sign = photo.signboard_id
+    photos.photo_delete(actor=request.user, municipality=municipality, photo=photo)
+    messages.success(request, _("The photo is deleted."))
+    return redirect(_sign_url(municipality, sign))
+
+
+def panel_context(
+    request: HttpRequest, municipality: Municipality, sign: Signboard
+) -> dict[str, object]:
+    """What the sign page shows of its returns and photos (``tax_signs.signboard_panel``)."""
+    user = request.user
+    staff = can(user, "tax_assessment.view", municipality)
+    context: dict[str, object] = {
+        "sign": sign,
+        "staff": staff,
+        "can_change": can(user, "tax.change", municipality),
+        "municipality": municipality,
+    }
+    if staff:
+        context["photos"] = list(sign.photos.all())
+        context["filings"] = list(
+            filings.filing_list(actor=user, municipality=municipality, signboard=sign)
+        )
+        context["owner_signs"] = (
+            list(Signboard.objects.filter(owner_id=sign.owner_id).only("pk", "code"))
+            if sign.owner_id
+            else []
+        )
+        context["kinds"] = SignboardFiling.Kind.choices
+    return context
