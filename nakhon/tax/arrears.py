@@ -4,7 +4,9 @@
 still unpaid, with the late charges accrued (``nakhon.tax.payments``), aged by days past the
 earliest unpaid due date (buckets ``1-90``, ``91-180``, ``181-365``, ``365+`` days), summed by
 tax year, by tambon (the taxpayer's) and by bucket — totals without personal data, which
-executives may read — and listed by taxpayer for the tax office.
+executives may read — and listed by taxpayer for the tax office; the taxpayers' names on that
+list only with ``personal_data.view``, and that read is audited (``selectors.taxpayer_names``),
+otherwise their register numbers only.
 
 **Reminders**: a warning notice (หนังสือแจ้งเตือน) for each assessment in arrears that has none
 yet; its date matters: the land and building tax penalty is 10 % before it is received, 20 %
@@ -45,6 +47,7 @@ from nakhon.tax.models import (
 )
 from nakhon.tax.payments import accounts_for
 from nakhon.tax.reports_upward import ELAAS_REVENUE_CODES
+from nakhon.tax.selectors import taxpayer_names
 
 BUCKETS = ("1-90", "91-180", "181-365", "365+")
 KINDS = (TaxKind.LAND_BUILDING.value, TaxKind.SIGNBOARD.value)
@@ -67,7 +70,7 @@ class ArrearsRow:
     assessment_id: int
     taxpayer_id: int
     taxpayer_code: str
-    taxpayer_name: str
+    taxpayer_name: str  # "" unless names may be shown (``selectors.taxpayer_names``)
     tambon_code: str
     tambon_name: str
     kind: str
@@ -122,7 +125,9 @@ class ArrearsRow:
         return row
 
 
-def _rows(municipality: Municipality, as_of: dt.date, kind: str = "") -> list[ArrearsRow]:
+def _rows(
+    municipality: Municipality, as_of: dt.date, kind: str = "", names: bool = False
+) -> list[ArrearsRow]:
     issued = Assessment.objects.filter(
         municipality=municipality, status="issued", tax_baht__gt=0, due_on__lt=as_of
     ).select_related("taxpayer", "taxpayer__tambon", "municipality")
@@ -146,7 +151,7 @@ def _rows(municipality: Municipality, as_of: dt.date, kind: str = "") -> list[Ar
                 assessment_id=a.pk,
                 taxpayer_id=tp.pk,
                 taxpayer_code=tp.code,
-                taxpayer_name=f"{tp.title}{tp.name}",
+                taxpayer_name=f"{tp.title}{tp.name}" if names else "",
                 tambon_code=tp.tambon_id or "",
                 tambon_name=tp.tambon.name_th if tp.tambon else "",
                 kind=a.kind,
@@ -170,7 +175,8 @@ def _rows(municipality: Municipality, as_of: dt.date, kind: str = "") -> list[Ar
 class Arrears:
     as_of: dt.date
     rows: list[ArrearsRow]
-    personal: bool  # rows by taxpayer are included (the tax office)
+    personal: bool  # rows by taxpayer are included (the tax office: tax_assessment.view)
+    names: bool = False  # and the taxpayers' names (personal_data.view, audited)
 
     def _sum(self, key: Any) -> list[dict[str, Any]]:
         groups: dict[Any, dict[str, Any]] = {}
@@ -217,7 +223,7 @@ class Arrears:
                 {
                     "taxpayer": r.taxpayer_code,
                     "taxpayer_id": r.taxpayer_id,
-                    "name": r.taxpayer_name,
+                    **({"name": r.taxpayer_name} if self.names else {}),
                     "tambon": r.tambon_name,
                     "balance_baht": ZERO,
                     **{b: ZERO for b in BUCKETS},
@@ -258,20 +264,41 @@ class Arrears:
         }
         if self.personal:
             data["by_taxpayer"] = clean(self.by_taxpayer)
-            data["rows"] = [r.as_dict() for r in self.rows]
+            data["rows"] = [r.as_dict(personal=self.names) for r in self.rows]
             data["legal_follow_up"] = [r.assessment_id for r in self.legal]
         return data
 
 
 def arrears_get(
-    *, actor: Any, municipality: Municipality, as_of: dt.date | None = None, kind: str = ""
+    *,
+    actor: Any,
+    municipality: Municipality,
+    as_of: dt.date | None = None,
+    kind: str = "",
+    names: bool = False,
 ) -> Arrears:
     """The arrears of the city on ``as_of`` (default today). Executives (``tax.view``) get the
-    totals by year, tambon and age; the tax office also the rows by taxpayer."""
+    totals by year, tambon and age; the tax office (``tax_assessment.view``) also the rows by
+    taxpayer and the legal follow-up list, identified by register number; the taxpayers' names
+    only when ``names`` is asked for (the arrears page and its exports, the API) and the actor
+    has ``personal_data.view`` — a read written to the audit log
+    (``selectors.taxpayer_names``). Reports that use the figures only leave ``names`` off."""
     require(actor, "tax.view", municipality)
     personal = can(actor, "tax_assessment.view", municipality)
     day = as_of or timezone.localdate()
-    return Arrears(day, _rows(municipality, day, kind if kind in KINDS else ""), personal)
+    kind = kind if kind in KINDS else ""
+    shown = personal and names and can(actor, "personal_data.view", municipality)
+    rows = _rows(municipality, day, kind, names=shown)
+    if shown:
+        taxpayer_names(
+            actor=actor,
+            municipality=municipality,
+            what="arrears",
+            taxpayers={r.taxpayer_id for r in rows},
+            records=len(rows),
+            details={"as_of": day.isoformat(), "kind": kind},
+        )
+    return Arrears(day, rows, personal, shown)
 
 
 @transaction.atomic
@@ -548,15 +575,16 @@ def monthly_rows(report: Collection) -> tuple[list[str], list[list[Any]]]:
 
 def arrears_rows(arrears: Arrears) -> tuple[list[str], list[list[Any]]]:
     if arrears.personal:
+        named = arrears.names
         header = [
-            "taxpayer", "name", "tambon", "tax", "tax_year", "payment_reference", "due_on",
-            "days_overdue", "bucket", "unpaid_baht", "charges_baht", "balance_baht",
-            "warning_on", "warning_due_on", "legal_follow_up",
+            "taxpayer", *(["name"] if named else []), "tambon", "tax", "tax_year",
+            "payment_reference", "due_on", "days_overdue", "bucket", "unpaid_baht",
+            "charges_baht", "balance_baht", "warning_on", "warning_due_on", "legal_follow_up",
         ]  # fmt: skip
         rows = [
             [
                 r.taxpayer_code,
-                r.taxpayer_name,
+                *([r.taxpayer_name] if named else []),
                 r.tambon_name,
                 r.kind,
                 r.tax_year,

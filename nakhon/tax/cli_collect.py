@@ -130,6 +130,7 @@ def arrears(
         municipality=_cli_municipality(municipality_slug),
         as_of=parse_be(as_of, "--as-of") if as_of else None,
         kind=kind or "",
+        names=as_json,  # the text lists register numbers only: no personal-data read
     )
     if as_json:
         click.echo(json.dumps(data.as_dict(), ensure_ascii=False, indent=2))

@@ -43,7 +43,6 @@ from django.utils.translation import gettext_lazy
 
 from nakhon.accounts.models import Municipality
 from nakhon.core import thai
-from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput
 from nakhon.core.permissions import can, require
 from nakhon.tax.models import (
@@ -58,6 +57,7 @@ from nakhon.tax.models import (
 )
 from nakhon.tax.quotes import rules_for
 from nakhon.tax.rules import land_building, signboard
+from nakhon.tax.selectors import taxpayer_names
 
 FOOTPRINTS_DATASET = "building-footprints"
 LICENCES_DATASET = "business-licences"
@@ -826,15 +826,14 @@ def gap_report(
             for w in lists.values():
                 for f in w.findings:
                     f.taxpayer_name = shown.get(f.taxpayer_id, "") if f.taxpayer_id else ""
-            audit_record(
+            taxpayer_names(
                 actor=actor,
-                action="personal_data.read",
                 municipality=municipality,
-                object_type="tax.taxpayer",
-                object_id="gap",
-                object_repr="revenue gap worklists",
-                changes={"fields": ["name"], "taxpayers": len(ids), "tax_year": year},
-                personal_data=True,
+                what="gap",
+                taxpayers=ids,
+                records=sum(1 for w in lists.values() for f in w.findings if f.taxpayer_id),
+                fields=("name",),
+                details={"tax_year": year},
             )
     for w in lists.values():
         w.findings.sort(key=lambda f: (-f.tax_baht, f.key))

@@ -7,16 +7,28 @@ Headers may be the English field names or the usual Thai column titles (``HEADER
 row is checked first; if any row is refused, nothing is written and the report lists every
 problem (row, column, value, reason in Thai and English). Otherwise every row is created or
 updated (matched by its register number, ``code``) in one transaction, each change audited.
+
+**Pending uploads** (the import page: check, then confirm): the uploaded file waits under
+``NAKHON_UPLOAD_DIR/tax/import/`` — it can be a taxpayer register, personal data — bound to
+the city and the user's session (``PendingUpload``). It is deleted when the import is confirmed,
+cancelled or replaced by another upload, and any file there older than ``UPLOAD_MAX_AGE``
+(24 hours) is deleted on every upload or confirmation (``uploads_sweep``); a pending import
+that old is refused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
+import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
@@ -37,6 +49,89 @@ REGISTERS = {
     "signboards": "signboard",
 }
 MAX_PROBLEMS = 1000
+UPLOAD_MAX_AGE = dt.timedelta(hours=24)
+_STORED = re.compile(r"[0-9a-f]{32}(\.[a-z0-9]{1,7})?")
+
+
+# --- pending uploads of the import page ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A checked upload waiting for confirmation: kept in the user's session, its file under
+    ``upload_dir()``; it belongs to the city it was checked for (``municipality_id``)."""
+
+    stored: str  # the file's name in upload_dir(): a random hex name, never the user's
+    register: str
+    name: str  # the name the user gave the file (for the report)
+    municipality_id: int
+    uploaded_at: float  # epoch seconds
+
+    def as_session(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_session(cls, data: Any) -> PendingUpload | None:
+        """The pending upload a session holds, or None (nothing, or not one of ours)."""
+        try:
+            found = cls(**data)
+        except TypeError:
+            return None
+        return found if _STORED.fullmatch(found.stored) else None
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / self.stored
+
+    def expired(self, now: float | None = None) -> bool:
+        age = (time.time() if now is None else now) - self.uploaded_at
+        return age > UPLOAD_MAX_AGE.total_seconds()
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def upload_dir() -> Path:
+    """Where checked register files wait (``NAKHON_UPLOAD_DIR/tax/import/``): a folder of its
+    own, so the sweep touches nothing else."""
+    folder = Path(settings.NAKHON_UPLOAD_DIR) / "tax" / "import"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload_store(
+    *, chunks: Iterable[bytes], name: str, register: str, municipality: Municipality
+) -> PendingUpload:
+    """Write an uploaded file under ``upload_dir()`` with a random name."""
+    suffix = Path(name).suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,7}", suffix) else ""
+    pending = PendingUpload(
+        stored=f"{uuid.uuid4().hex}{suffix}",
+        register=register,
+        name=name[:200],
+        municipality_id=municipality.pk,
+        uploaded_at=time.time(),
+    )
+    with pending.path.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    return pending
+
+
+def uploads_sweep(*, now: float | None = None) -> int:
+    """Delete the pending uploads older than ``UPLOAD_MAX_AGE`` (by the file's time), of every
+    user and city: an upload checked but never confirmed or cancelled. Returns how many."""
+    limit = (time.time() if now is None else now) - UPLOAD_MAX_AGE.total_seconds()
+    removed = 0
+    for path in upload_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another request removed it first
+            continue
+    return removed
+
 
 # Thai (and a few English) column titles → field names. Headers are compared after
 # lower-casing and removing spaces and dots.

@@ -1,8 +1,15 @@
 """Reads of the local revenue registers: permission and tenancy checked here, personal data
-shown only to roles with ``personal_data.view`` and every such read audited (PDPA)."""
+shown only to roles with ``personal_data.view`` and every such read audited (PDPA).
+
+``taxpayer_names`` is the one rule for every list and export of the tax office that names
+taxpayers (arrears and the legal follow-up list, the revenue-gap worklists, the taxpayer list,
+the API): names, ID numbers and addresses only with ``personal_data.view`` — otherwise the
+taxpayer's register number stands for them — and each read written to the audit log.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +32,56 @@ from nakhon.tax.models import (
 )
 
 PERSONAL_FIELDS = list(Taxpayer.PERSONAL_FIELDS)
+NAME_FIELDS = ("title", "name")
+
+
+def taxpayer_names(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    what: str,
+    taxpayers: Iterable[int] | int,
+    records: int | None = None,
+    fields: Iterable[str] = NAME_FIELDS,
+    details: dict[str, Any] | None = None,
+    audit_empty: bool = False,
+) -> bool:
+    """Whether a list or export ``what`` (``arrears``, ``gap``, ``api``...) may show the
+    taxpayers' ``fields`` (name, ID number, address): only with ``personal_data.view``.
+
+    When it may, the read is written to the audit log (PDPA), one ``personal_data.read`` event
+    per request: who (the actor), what (``what`` and the ``fields``), how many (``taxpayers``:
+    their ids or a count; ``records``: the rows shown), and ``details`` (the query, the date).
+    Nothing is audited when no taxpayer is shown, unless ``audit_empty`` (a search by name or ID
+    number tells something even when it finds nobody). Without the permission the caller shows
+    the register number instead (``taxpayer_label``).
+    """
+    if not can(actor, "personal_data.view", municipality):
+        return False
+    count = taxpayers if isinstance(taxpayers, int) else len(set(taxpayers))
+    if count or audit_empty:
+        audit_record(
+            actor=actor,
+            action="personal_data.read",
+            municipality=municipality,
+            object_type="tax.taxpayer",
+            object_id=what[:100],
+            object_repr=f"taxpayers' {', '.join(sorted(fields))}: {what}"[:300],
+            changes={
+                "fields": sorted(fields),
+                "taxpayers": count,
+                "records": count if records is None else records,
+                **(details or {}),
+            },
+            personal_data=True,
+        )
+    return True
+
+
+def taxpayer_label(*, code: str, title: str = "", name: str = "", shown: bool) -> str:
+    """A taxpayer as a list shows them: the name when ``shown`` (see ``taxpayer_names``),
+    else the register number, which carries no personal data."""
+    return f"{title}{name}" if shown and name else code
 
 
 @dataclass
@@ -75,15 +132,14 @@ def taxpayer_list(*, actor: Any, municipality: Municipality, q: str = "") -> Reg
             match |= Q(name__icontains=q) | Q(national_id__startswith=q.replace("-", ""))
         items = items.filter(match)
     if personal:
-        audit_record(
+        taxpayer_names(
             actor=actor,
-            action="personal_data.read",
             municipality=municipality,
-            object_type="tax.taxpayer",
-            object_id="list",
-            object_repr="taxpayer list",
-            changes={"fields": ["name", "national_id"], "query": q},
-            personal_data=True,
+            what="list",
+            taxpayers=items.count(),
+            fields=("title", "name", "national_id"),
+            details={"query": q},
+            audit_empty=True,
         )
     return RegisterPage(items.order_by("code"), personal, {})
 

@@ -256,38 +256,66 @@ class Cleaner:
     def shares(
         self, name: str, *, parse_item: Any, what_en: str, what_th: str, hint: str = ""
     ) -> list[tuple[Any, Decimal]]:
-        """``a:60; b:40`` (or one ``a``: 100 %) → [(a, 60), (b, 40)]; shares must total 100."""
+        """``a:60; b:40`` (or one ``a`` with no share: 100 %) → [(a, 60), (b, 40)], or a list of
+        ``(item, share)`` pairs as a service gets them; each share 0-100 % and together exactly
+        100 % — whether one item or several (``a:50`` alone leaves half the land or half its
+        ownership untaxed, so it is refused with the total found)."""
         raw = self.raw.get(name)
-        if isinstance(raw, list):
-            return raw
-        text = self.text(name)
-        if not text:
-            return []
         items: list[tuple[Any, Decimal]] = []
-        for part in re.split(r"[;|]", text):
-            part = part.strip()
-            if not part:
-                continue
-            key, _sep, share_text = part.partition(":")
-            item = parse_item(key.strip())
-            if item is None:
-                self.fail(
-                    name,
-                    f"unknown {what_en}: {key.strip()!r}{hint and f' (expected {hint})'}",
-                    f"ไม่รู้จัก{what_th}: {key.strip()}{hint and f' (ต้องเป็น {hint})'}",
-                )
+        if isinstance(raw, list | tuple):
+            for pair in raw:
+                try:
+                    item, share_value = pair
+                    share = Decimal(str(share_value))
+                except (TypeError, ValueError, InvalidOperation):
+                    self.fail(
+                        name,
+                        f"{pair!r}: not an (item, share) pair",
+                        f"{pair!r}: ไม่ใช่คู่ (รายการ, สัดส่วน)",
+                    )
+                    return []
+                if not share.is_finite() or not Decimal(0) < share <= 100:
+                    self.fail(name, "a share must be 0-100 %", "สัดส่วนต้องอยู่ระหว่าง 0-100 %")
+                    return []
+                items.append((item, share))
+        else:
+            text = self.text(name)
+            if not text:
                 return []
-            try:
-                share = Decimal(share_text.strip().rstrip("%")) if share_text else Decimal(100)
-            except InvalidOperation:
-                self.fail(name, f"share of {key!r} is not a number", f"สัดส่วนของ {key} ไม่ใช่ตัวเลข")
-                return []
-            if not Decimal(0) < share <= 100:
-                self.fail(name, "a share must be 0-100 %", "สัดส่วนต้องอยู่ระหว่าง 0-100 %")
-                return []
-            items.append((item, share))
-        if len(items) > 1 and sum(s for _i, s in items) != 100:
-            self.fail(name, "the shares must total 100 %", "สัดส่วนรวมต้องเท่ากับ 100 %")
+            for part in re.split(r"[;|]", text):
+                part = part.strip()
+                if not part:
+                    continue
+                key, _sep, share_text = part.partition(":")
+                item = parse_item(key.strip())
+                if item is None:
+                    self.fail(
+                        name,
+                        f"unknown {what_en}: {key.strip()!r}{hint and f' (expected {hint})'}",
+                        f"ไม่รู้จัก{what_th}: {key.strip()}{hint and f' (ต้องเป็น {hint})'}",
+                    )
+                    return []
+                try:
+                    share = Decimal(share_text.strip().rstrip("%")) if share_text else Decimal(100)
+                except InvalidOperation:
+                    self.fail(
+                        name, f"share of {key!r} is not a number", f"สัดส่วนของ {key} ไม่ใช่ตัวเลข"
+                    )
+                    return []
+                if not share.is_finite() or not Decimal(0) < share <= 100:
+                    self.fail(name, "a share must be 0-100 %", "สัดส่วนต้องอยู่ระหว่าง 0-100 %")
+                    return []
+                items.append((item, share))
+        total = sum((s for _i, s in items), Decimal(0))
+        if items and total != 100:
+            shown = f"{total.normalize():f}"
+            self.fail(
+                name,
+                f"the {what_en} shares total {shown} %; they must total exactly 100 % "
+                f"(a single {what_en} written without a share counts as 100 %)",
+                f"สัดส่วน{what_th}รวมกันได้ {shown} % ต้องรวมกันเท่ากับ 100 % พอดี "
+                f"({what_th}รายการเดียวที่ไม่ระบุสัดส่วน นับเป็น 100 %)",
+            )
         if len({i for i, _s in items}) != len(items):
             self.fail(name, f"the same {what_en} twice", f"{what_th}ซ้ำกัน")
         return items

@@ -6,11 +6,8 @@ Each view parses input, calls one selector or service, renders; the calculator h
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -235,68 +232,106 @@ def _sq_wah() -> str:
     return _("square wah")
 
 
-def _upload_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "uploads" / "tax"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @require_http_methods(["GET", "POST"])
 @municipality_view
 def import_page(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
-    """Upload a register file → the report (a dry run) → confirm to save, all or nothing."""
+    """Upload a register file → the report (a dry run) → confirm to save, all or nothing.
+
+    The checked file waits for the confirmation in this city only (``imports.PendingUpload``);
+    it is deleted when saved, cancelled, replaced by another upload or older than 24 hours."""
+    from django.utils.translation import gettext as _
+
     require(request.user, "tax.import", municipality)
     form = ImportForm()
     report = None
-    pending = request.session.get("tax_import")
-    if request.method == "POST" and "confirm" in request.POST and pending:
-        path = _upload_dir() / pending["stored"]
-        try:
-            report = imports.register_import(
-                actor=request.user,
-                municipality=municipality,
-                register=pending["register"],
-                path=path,
-                name=pending["name"],
+    error = ""
+    pending = imports.PendingUpload.from_session(request.session.get(SESSION_IMPORT))
+    if pending is not None and pending.municipality_id != municipality.pk:
+        other, pending = pending, None  # another city's: not shown, not confirmed, kept
+    else:
+        other = None
+    if request.method == "POST" and ("confirm" in request.POST or "cancel" in request.POST):
+        imports.uploads_sweep()
+        if other is not None:
+            error = _(
+                "The file checked last was for another municipality: confirm or cancel it "
+                "on that municipality's import page."
             )
-        except imports.ImportRefused as exc:
-            report = exc.report
-        finally:
-            path.unlink(missing_ok=True)
-            request.session.pop("tax_import", None)
+        elif "cancel" in request.POST:
+            _pending_drop(request, pending)
+            pending = None
+        elif pending is None or pending.expired() or not pending.path.exists():
+            error = _("Nothing to save: the checked file is gone (saved, cancelled, or older "
+                      "than 24 hours). Upload it again.")  # fmt: skip
+            _pending_drop(request, pending)
+            pending = None
+        else:
+            try:
+                report, _saved = _run_import(request, municipality, pending, dry_run=False)
+            finally:
+                _pending_drop(request, pending)
+                pending = None
     elif request.method == "POST":
+        imports.uploads_sweep()
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            suffix = Path(upload.name).suffix.lower()[:8]
-            stored = f"{uuid.uuid4().hex}{suffix}"
-            with (_upload_dir() / stored).open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            register = form.cleaned_data["register"]
-            try:
-                report = imports.register_import(
-                    actor=request.user,
-                    municipality=municipality,
-                    register=register,
-                    path=_upload_dir() / stored,
-                    dry_run=True,
-                    name=upload.name,
-                )
-                request.session["tax_import"] = {
-                    "stored": stored,
-                    "register": register,
-                    "name": upload.name,
-                }
-            except imports.ImportRefused as exc:
-                report = exc.report
-                (_upload_dir() / stored).unlink(missing_ok=True)
+            _pending_drop(request, pending or other)  # a new upload replaces the one waiting
+            other = None
+            stored = imports.upload_store(
+                chunks=upload.chunks(),
+                name=upload.name,
+                register=form.cleaned_data["register"],
+                municipality=municipality,
+            )
+            report, accepted = _run_import(request, municipality, stored, dry_run=True)
+            if accepted:
+                request.session[SESSION_IMPORT] = stored.as_session()
+                pending = stored
+            else:
+                stored.discard()
+                pending = None
     return render(
         request,
         "tax/import.html",
         {
             "form": form,
             "report": report,
+            "error": error,
+            "pending": pending,
             "can_import": can(request.user, "tax.import", municipality),
         },
+        status=422 if error else 200,
     )
+
+
+SESSION_IMPORT = "tax_import"
+
+
+def _run_import(
+    request: HttpRequest,
+    municipality: Municipality,
+    pending: imports.PendingUpload,
+    *,
+    dry_run: bool,
+) -> tuple[imports.ImportReport, bool]:
+    """Check (``dry_run``) or save a pending upload: (its report, whether every row passed)."""
+    try:
+        report = imports.register_import(
+            actor=request.user,
+            municipality=municipality,
+            register=pending.register,
+            path=pending.path,
+            dry_run=dry_run,
+            name=pending.name,
+        )
+    except imports.ImportRefused as exc:
+        return exc.report, False
+    return report, True
+
+
+def _pending_drop(request: HttpRequest, pending: imports.PendingUpload | None) -> None:
+    """Delete a pending upload's file and forget it."""
+    if pending is not None:
+        pending.discard()
+    request.session.pop(SESSION_IMPORT, None)

@@ -173,7 +173,8 @@ def payments_import(request: HttpRequest, municipality: Municipality) -> HttpRes
 @municipality_view
 def arrears_page(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
     """Arrears aged by year, tambon and days (everyone with ``tax.view``), by taxpayer and the
-    legal follow-up list (tax office); CSV/XLSX/JSON twins; warning notices generated here."""
+    legal follow-up list (tax office; names only with ``personal_data.view``, each request's
+    read audited by ``arrears_get``); CSV/XLSX/JSON twins; warning notices generated here."""
     today = timezone.localdate()
     if request.method == "POST":
         made = arrears_service.reminders_generate(
@@ -186,7 +187,7 @@ def arrears_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
     as_of = _date(request.GET.get("as_of"), today) or today
     kind = request.GET.get("kind", "")
     data = arrears_service.arrears_get(
-        actor=request.user, municipality=municipality, as_of=as_of, kind=kind
+        actor=request.user, municipality=municipality, as_of=as_of, kind=kind, names=True
     )
     fmt = request.GET.get("format", "")
     if fmt == "json":
@@ -238,7 +239,7 @@ def reports_page(request: HttpRequest, municipality: Municipality) -> HttpRespon
     )
     _first, last = thai.fiscal_year_range(fy)
     owed = arrears_service.arrears_get(
-        actor=request.user, municipality=municipality, as_of=min(last, today)
+        actor=request.user, municipality=municipality, as_of=min(last, today), names=False
     )
     if fmt == "json":
         return JsonResponse(report.as_dict(), json_dumps_params={"ensure_ascii": False})

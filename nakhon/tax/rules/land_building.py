@@ -1218,11 +1218,13 @@ def _item_step(rules: LandBuildingRules, item: dict[str, Any]) -> Step:
             _baht(item["value_satang"]),
             "valuation",
         )
+    # a quote's one value is the item "value" (``quote``): no record number to name
+    name = "" if item["item_id"] == "value" else f" {item['item_id']}"
     return _step(
         rules,
         "value",
-        f"มูลค่าทรัพย์สิน {item['item_id']}",
-        f"Appraised value {item['item_id']}",
+        f"มูลค่าทรัพย์สิน{name}",
+        f"Appraised value{name}",
         _baht(item["value_satang"]),
         "valuation",
     )

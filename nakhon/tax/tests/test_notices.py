@@ -4,6 +4,7 @@ the payment QR's payload, batch printing, and the audit of the personal data the
 from __future__ import annotations
 
 import io
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -92,7 +93,14 @@ def test_batch_printing_writes_one_file_per_notice_and_a_merged_file(demo, issue
     assert seen[-1] == (count, count)
     first = _text(files[0].read_bytes())
     assert "ภ.ด.ส.6" in first and "บาท" in first
-    assert "หนังสือแจ้งการประเมิน" in _nfkc(merged.pages[-1].extract_text()) or len(merged.pages)
+    # the merged file is the notices one after the other: each starts where the one before
+    # ended (a notice may run over a continuation page, which has no heading)
+    sizes = [len(PdfReader(f).pages) for f in files]
+    assert sum(sizes) == len(merged.pages)
+    texts = [_nfkc(page.extract_text()) for page in merged.pages]
+    starts = [i for i, text in enumerate(texts) if "หนังสือแจ้งการประเมิน" in text]
+    assert starts == list(itertools.accumulate([0, *sizes[:-1]]))
+    assert all(f"เลขที่ {n}/{YEAR}" in texts[i] for n, i in enumerate(starts, start=1))
 
 
 @pytest.mark.parametrize("username", ["kk-executive", "kk-viewer"])
