@@ -23,8 +23,6 @@ from nakhon.accounts.models import Municipality
 from nakhon.accounts.selectors import municipality_get
 from nakhon.core import thai
 from nakhon.core.api_auth import actor_of
-from nakhon.core.audit import audit_record
-from nakhon.core.permissions import can
 from nakhon.tax import arrears, assessments, payments, quotes, selectors
 from nakhon.tax.api_filings import router as filings_router
 from nakhon.tax.models import Assessment, Payment
@@ -242,20 +240,10 @@ class ReportOut(Schema):
 
 
 def _names(actor: Any, m: Municipality, taxpayer_ids: set[int]) -> bool:
-    """Whether names are shown; the read is audited."""
-    if not taxpayer_ids or not can(actor, "personal_data.view", m):
-        return False
-    audit_record(
-        actor=actor,
-        action="personal_data.read",
-        municipality=m,
-        object_type="tax.taxpayer",
-        object_id="api",
-        object_repr="tax API",
-        changes={"fields": ["name"], "taxpayers": len(taxpayer_ids)},
-        personal_data=True,
+    """Whether names are shown; the read is audited (``selectors.taxpayer_names``)."""
+    return bool(taxpayer_ids) and selectors.taxpayer_names(
+        actor=actor, municipality=m, what="api", taxpayers=taxpayer_ids
     )
-    return True
 
 
 def _assessment_out(a: Assessment, account: payments.Account, named: bool) -> dict[str, Any]:
@@ -373,12 +361,8 @@ def arrears_summary(
     executives too); the tax office also gets the rows, per taxpayer and the legal follow-up
     list, with names only with ``personal_data.view``."""
     actor, m = actor_of(request), municipality_get(slug=slug)
-    owed = arrears.arrears_get(actor=actor, municipality=m, as_of=as_of, kind=kind)
-    data = owed.as_dict()
-    if owed.personal and not _names(actor, m, {r.taxpayer_id for r in owed.rows}):
-        for row in [*data["rows"], *data["by_taxpayer"]]:
-            row.pop("name", None)
-    return data
+    owed = arrears.arrears_get(actor=actor, municipality=m, as_of=as_of, kind=kind, names=True)
+    return owed.as_dict()  # names only with personal_data.view, audited by arrears_get
 
 
 @router.get("/municipalities/{slug}/tax/report", response=ReportOut)
@@ -393,7 +377,7 @@ def collection_report(
     fy = fiscal_year or thai.fiscal_year(today)
     report = arrears.collection_report(actor=actor, municipality=m, fiscal_year=fy)
     _first, last = thai.fiscal_year_range(fy)
-    owed = arrears.arrears_get(actor=actor, municipality=m, as_of=min(last, today))
+    owed = arrears.arrears_get(actor=actor, municipality=m, as_of=min(last, today), names=False)
     return {
         **report.as_dict(),
         "arrears_count": len(owed.rows),

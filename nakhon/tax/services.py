@@ -113,16 +113,16 @@ class Checked:
     instance: Model | None  # the existing record with the same code, if any
 
 
-def _problems_error(problems: list[Problem]) -> InvalidInput:
+def _problems_error(problems: list[Problem], record: str = "") -> InvalidInput:
+    """One error naming the record (``parcel P-0001``) and each field's problems."""
     from django.utils.translation import get_language
 
     language = get_language() or "th"
     errors: dict[str, str] = {}
     for p in problems:
         errors[p.field] = "; ".join(filter(None, [errors.get(p.field), p.message(language)]))
-    return InvalidInput(
-        "; ".join(f"{field}: {message}" for field, message in errors.items()), errors=errors
-    )
+    text = "; ".join(f"{field}: {message}" for field, message in errors.items())
+    return InvalidInput(f"{record}: {text}" if record else text, errors=errors)
 
 
 def record_check(
@@ -357,7 +357,8 @@ def record_save(
     exemptions = signboard_exemptions(municipality) if kind == "signboard" else ()
     checked = record_check(kind, municipality=municipality, data=data, exemptions=exemptions)
     if checked.problems:
-        raise _problems_error(checked.problems)
+        code = str(checked.values.get("code") or data.get("code") or "?")
+        raise _problems_error(checked.problems, record=f"{kind} {code}")
     obj, _state = record_write(checked, actor=actor, municipality=municipality)
     return obj
 
