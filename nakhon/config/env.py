@@ -108,6 +108,12 @@ REGISTRY: tuple[Setting, ...] = (
         "How many tasks one worker (`nakhon worker` or the one in `nakhon serve`) runs at once.",
     ),
     Setting(
+        "NAKHON_UPLOAD_KEEP_DAYS",
+        "int",
+        "7",
+        "Days a validated, unpublished upload stays publishable before it is deleted.",
+    ),
+    Setting(
         "NAKHON_TASK_RESULT_DAYS",
         "int",
         "30",

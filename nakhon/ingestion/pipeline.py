@@ -9,6 +9,7 @@ as it was unless the lake commit itself succeeded.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -293,6 +294,52 @@ def upload_store(*, municipality: Municipality, name: str, chunks: Iterable[byte
         for chunk in chunks:
             out.write(chunk)
     return path
+
+
+def uploads_sweep(*, now: dt.datetime | None = None, stored_file: str | None = None) -> int:
+    """Delete uploaded files no run needs any more; their runs forget them (``stored_file``).
+
+    An upload can hold personal data, so it is not kept for ever: a file stays while a run of
+    it is queued or at work, and while a validated run of it may still be published (for
+    ``NAKHON_UPLOAD_KEEP_DAYS`` after the run was created, until a run publishes it); once it
+    is published, or its runs were rejected, failed or are older than that, it goes. Only files
+    under ``NAKHON_UPLOAD_DIR`` are deleted. ``stored_file``: only that upload (a finished run
+    tidies its own file at once); by default every one (the scheduler, each round). Returns
+    how many files were deleted.
+    """
+    keep_after = (now or timezone.now()) - dt.timedelta(days=settings.NAKHON_UPLOAD_KEEP_DAYS)
+    runs = IngestRun.objects.exclude(stored_file="")
+    if stored_file is not None:
+        runs = runs.filter(stored_file=stored_file)
+    at_work: set[str] = set()
+    published: set[str] = set()
+    publishable: set[str] = set()
+    for name, state, created_at in runs.values_list("stored_file", "state", "created_at"):
+        if state not in IngestRun.FINAL:
+            at_work.add(name)
+        elif state == IngestRun.State.PUBLISHED:
+            published.add(name)
+        elif state == IngestRun.State.VALIDATED and created_at >= keep_after:
+            publishable.add(name)
+    needed = {
+        name: name in at_work or (name in publishable and name not in published)
+        for name in set(runs.values_list("stored_file", flat=True))
+    }
+    root = Path(settings.NAKHON_UPLOAD_DIR).resolve()
+    deleted = 0
+    for name, wanted in needed.items():
+        if wanted:
+            continue
+        path = Path(name).resolve()
+        if path.is_relative_to(root) and path != root:
+            if path.is_file():
+                path.unlink()
+                deleted += 1
+            folder = path.parent
+            if folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
+                folder.rmdir()  # the upload's own uuid folder
+        IngestRun.objects.filter(stored_file=name).update(stored_file="")
+    return deleted
 
 
 def sheet_choice(text: str | None) -> str | int | None:

@@ -201,12 +201,14 @@ def pull_queue(dataset: Dataset) -> IngestRun:
 
 def schedule(now: dt.datetime | None = None) -> dict[str, int]:
     """One round of the scheduler: queue the pulls that are due, notify overdue datasets,
-    prune the queue rows of long-finished tasks (``NAKHON_TASK_RESULT_DAYS``).
+    prune the queue rows of long-finished tasks (``NAKHON_TASK_RESULT_DAYS``) and the uploads
+    no run needs any more (:func:`~nakhon.ingestion.pipeline.uploads_sweep`).
 
     A queued pull has its run at once, so the next round does not queue it again.
     """
     from nakhon.catalog.services import notify_overdue
     from nakhon.core.workers import tasks_prune
+    from nakhon.ingestion.pipeline import uploads_sweep
 
     queued = 0
     with origin(via=AuditEvent.Via.SYSTEM):
@@ -215,6 +217,7 @@ def schedule(now: dt.datetime | None = None) -> dict[str, int]:
             queued += 1
         notified = len(notify_overdue(now=now))
     pruned = tasks_prune(now=now)
+    uploads_sweep(now=now)
     return {"queued": queued, "notified": notified, "pruned": pruned}
 
 

@@ -56,7 +56,11 @@ def _work(
         except Exception as exc:
             run_fail(run, **error_fields(exc))
             raise
-    run.refresh_from_db(fields=["state", "error_code"])
+    run.refresh_from_db(fields=["state", "error_code", "stored_file"])
+    if run.stored_file:
+        from nakhon.ingestion.pipeline import uploads_sweep
+
+        uploads_sweep(stored_file=run.stored_file)  # published or failed: the upload goes
     return {"run": run.pk, "state": run.state, "error": run.error_code}
 
 

@@ -183,6 +183,67 @@ def test_the_run_page_and_api_show_a_dead_workers_run_as_failed(
     assert survey.versions.count() == 1
 
 
+def _stored(demo: Any, name: str, rows: int) -> Path:
+    """A steward's upload kept as the upload page keeps it."""
+    body = (HEADER + "".join(f"{i},ก{i},1 มี.ค. 2566,{i}\n" for i in range(1, rows + 1))).encode(
+        "cp874"
+    )
+    return pipeline.upload_store(municipality=demo.kk, name=name, chunks=[body])
+
+
+def test_an_upload_is_deleted_once_no_run_needs_it(demo: Any, survey: Dataset) -> None:
+    # published: the file goes at once (it may hold personal data)
+    published = _upload(demo, survey, _stored(demo, "a.csv", 2))
+    assert published.state == "published"
+    published.refresh_from_db()
+    assert published.stored_file == ""
+    # rejected (a bad date): gone too
+    bad = pipeline.upload_store(
+        municipality=demo.kk,
+        name="bad.csv",
+        chunks=[(HEADER + "1,ก,31 ก.พ. 2566,1\n").encode("cp874")],
+    )
+    rejected = _upload(demo, survey, bad)
+    rejected.refresh_from_db()
+    assert rejected.state == "rejected" and rejected.stored_file == "" and not bad.exists()
+    # validated only: kept for its Publish button, then swept after NAKHON_UPLOAD_KEEP_DAYS
+    path = _stored(demo, "c.csv", 3)
+    with origin(via=AuditEvent.Via.WEB):
+        checked = pipeline.ingest_in_background(
+            actor=demo.user("kk-steward"),
+            municipality=demo.kk,
+            dataset=survey,
+            path=path,
+            source_name=path.name,
+            publish=False,
+        )
+    assert checked.state == "validated" and path.exists()
+    days = settings.NAKHON_UPLOAD_KEEP_DAYS
+    assert pipeline.uploads_sweep(now=timezone.now() + dt.timedelta(days=days - 1)) == 0
+    assert path.exists()
+    assert pipeline.uploads_sweep(now=timezone.now() + dt.timedelta(days=days, hours=1)) == 1
+    checked.refresh_from_db()
+    assert not path.exists() and not path.parent.exists() and checked.stored_file == ""
+
+
+def test_publishing_a_validated_upload_deletes_it(demo: Any, survey: Dataset) -> None:
+    path = _stored(demo, "c.csv", 3)
+    with origin(via=AuditEvent.Via.WEB):
+        checked = pipeline.ingest_in_background(
+            actor=demo.user("kk-steward"),
+            municipality=demo.kk,
+            dataset=survey,
+            path=path,
+            source_name=path.name,
+            publish=False,
+        )
+    assert path.exists()
+    run = pipeline.run_publish(actor=demo.user("kk-admin"), municipality=demo.kk, run=checked)
+    assert run.state == "published" and not path.exists()
+    checked.refresh_from_db()
+    assert checked.stored_file == ""  # its Publish button is gone with the file
+
+
 @pytest.fixture
 def source(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A web server with a CSV file to pull: (its folder, its URL)."""
