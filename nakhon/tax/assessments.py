@@ -257,6 +257,20 @@ def _land_results(
             if not item_uses:
                 problems.append(f"{kind} {code}: use: no use on the register")
                 continue
+            # shares must cover the whole record, or part of it would go untaxed (records saved
+            # before the register checked the total, or written around the services)
+            use_total = sum(u[1] for u in item_uses)
+            if use_total != 100:
+                problems.append(
+                    f"{kind} {code}: use: the use shares total {use_total:f} %, not 100"
+                )
+                continue
+            owner_total = sum(h[2] for h in holders or [])
+            if taxpayer_ids is None and owner_total != 100:
+                problems.append(
+                    f"{kind} {code}: owners: the owners' shares total {owner_total:f} %, not 100"
+                )
+                continue
             for tp, owner_kind, share in holders or []:
                 if taxpayer_ids is not None and tp not in taxpayer_ids:
                     continue

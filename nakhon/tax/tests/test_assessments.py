@@ -96,6 +96,23 @@ def test_bad_register_data_names_the_record_and_saves_nothing(demo) -> None:
     assert run.state == "failed" and parcel.code in run.error
 
 
+@pytest.mark.parametrize("what", ["use", "owners"])
+def test_shares_not_totalling_100_on_the_register_refuse_the_run(demo, what) -> None:
+    # a record whose shares do not cover it would be partly untaxed: the run names it instead
+    from nakhon.tax.models import Holding, Parcel, PropertyUse
+
+    parcel = Parcel.objects.filter(municipality=demo.kk, holdings__isnull=False).first()
+    model = PropertyUse if what == "use" else Holding
+    row = model.objects.filter(parcel=parcel).first()
+    model.objects.filter(pk=row.pk).update(share_percent=row.share_percent - 40)
+    before = Assessment.objects.count()
+    with pytest.raises(assessments.RegisterError) as err:
+        assessments.run_assessment(demo.user("kk-tax"), demo.kk, "land_building", YEAR)
+    assert f"parcel {parcel.code}: {what}:" in err.value.message
+    assert "not 100" in err.value.message
+    assert Assessment.objects.count() == before
+
+
 def test_reassessment_supersedes_and_keeps_history(demo) -> None:
     officer = demo.user("kk-tax")
     run = assessments.run_assessment(officer, demo.kk, "signboard", YEAR)
