@@ -41,15 +41,23 @@ class NoticeData:
     biller_id: str = ""
     merchant_name: str = ""
     due_text: str = ""
+    # surcharges due with the tax on the notice: a signboard owner's late or understated
+    # ภ.ป.1 (Signboard Tax Act §25(1)(2)), recorded on the assessment
+    surcharge_baht: Decimal = Decimal(0)
+
+    @property
+    def due_baht(self) -> Decimal:
+        """What the notice asks to be paid: the tax and the surcharges with it."""
+        return self.tax_baht + self.surcharge_baht
 
     def qr_payload(self) -> str:
-        if not self.biller_id or self.tax_baht <= 0 or not self.ref1:
+        if not self.biller_id or self.due_baht <= 0 or not self.ref1:
             return ""
         return BillPayment(
             biller_id=self.biller_id,
             ref1=self.ref1,
             ref2=self.ref2,
-            amount=self.tax_baht,
+            amount=self.due_baht,
             merchant_name=self.merchant_name,
         ).payload()
 
@@ -157,7 +165,7 @@ def draw(data: NoticeData, fonts: tuple[Font, Font]) -> list[Page]:
     top += 22
     page.line(LEFT, top, RIGHT, top, 0.5)
     top += 3
-    footer = 250  # room for the total, the payment box and the signature
+    footer = 250 + (36 if data.surcharge_baht else 0)  # the total, payment box, signature
     for n, (label, value, heading) in enumerate(data.lines):
         rest = (len(data.lines) - n) * 17
         if top + rest > BOTTOM - footer and top > BOTTOM - 30:
@@ -183,11 +191,21 @@ def draw(data: NoticeData, fonts: tuple[Font, Font]) -> list[Page]:
         top = 60.0
     page.line(LEFT, top + 2, RIGHT, top + 2, 0.8)
     top += 10
-    amount = f"{data.tax_baht:,.2f}"
-    page.text(LEFT, top, "จำนวนภาษีที่ต้องชำระ", size=15, bold=True)
+    amount = f"{data.due_baht:,.2f}"
+    if data.surcharge_baht:
+        for label, value in (
+            ("ค่าภาษีป้าย", data.tax_baht),
+            ("เงินเพิ่มตามมาตรา 25 (การยื่นแบบ ภ.ป.1)", data.surcharge_baht),
+        ):
+            page.text(LEFT, top, label, size=13)
+            page.text(RIGHT - 204, top, f"{value:,.2f} บาท", size=13, align="right", width=200)
+            top += 18
+        page.text(LEFT, top, "รวมเงินที่ต้องชำระ", size=15, bold=True)
+    else:
+        page.text(LEFT, top, "จำนวนภาษีที่ต้องชำระ", size=15, bold=True)
     page.text(RIGHT - 204, top, f"{amount} บาท", size=15, bold=True, align="right", width=200)
     top += 22
-    words = thai.baht_text(data.tax_baht)
+    words = thai.baht_text(data.due_baht)
     page.text(RIGHT - 354, top, f"({words})", size=14, align="right", width=350)
     top += 26
     due = thai.format_thai_date(data.due_on, style="long") if data.due_on else data.due_text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ def notice_data(
         ref2=reference(taxpayer.code),
         biller_id=config.get("biller_id", ""),
         merchant_name=config.get("merchant_name", ""),
+        surcharge_baht=assessment.filing_charges_baht or Decimal(0),
     )
 
 

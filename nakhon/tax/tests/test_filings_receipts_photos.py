@@ -182,6 +182,35 @@ def test_filing_charges_are_due_but_bear_no_late_surcharge(demo, owner) -> None:
     assert account.balance_baht == 0
 
 
+def test_the_pp3_notice_asks_for_the_tax_and_the_filing_surcharge(demo, owner) -> None:
+    # the §25(1) surcharge is due with the tax: the notice shows both, their total in figures
+    # and in words, and its Thai QR asks for the total
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from nakhon.core import thai
+    from nakhon.tax.notices import service
+
+    mine = sign(demo, owner)
+    record(demo, owner, [mine], D(2025, 4, 2), prompted=True)
+    item = assess(demo, owner)
+    officer = demo.user("kk-tax")
+    assert item.run is not None
+    assessments.run_issue(actor=officer, municipality=demo.kk, run=item.run)
+    item.refresh_from_db()
+    data = service.notice_data(item, demo.kk, {"biller_id": "099400012345601"})
+    assert data.due_baht == Decimal("1144.00") and data.surcharge_baht == Decimal("104.00")
+    pdf_bytes = service.render_pdf(data)
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in reader.pages))
+    assert "1,040.00" in text and "104.00" in text and "1,144.00" in text
+    assert "มาตรา 25" in text
+    assert unicodedata.normalize("NFKC", "รวมเงินที่ต้องชำระ") in text
+    assert unicodedata.normalize("NFKC", thai.baht_text(Decimal("1144.00"))) in text
+    assert "54071144.00" in data.qr_payload()  # EMVCo tag 54, the transaction amount
+
+
 @pytest.mark.parametrize(
     ("kw", "field"),
     [
