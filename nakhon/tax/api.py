@@ -185,6 +185,12 @@ class PaymentOut(Schema):
 class AssessmentDetailOut(AssessmentOut):
     steps: list[dict[str, Any]]
     parts: list[dict[str, Any]]
+    installments_ended: dict[str, Any] | None = Field(
+        None,
+        description="Land and building tax Act §52: the installment whose miss ended the right "
+        "to installments (number, due date, the day the right ended, explanation); null while "
+        "the right holds or without installments.",
+    )
     payments: list[PaymentOut]
 
 
@@ -293,6 +299,7 @@ def _detail(actor: Any, m: Municipality, a: Assessment) -> dict[str, Any]:
         **_assessment_out(a, account, _names(actor, m, {a.taxpayer_id})),
         "steps": a.steps,
         "parts": [p.as_dict() for p in account.parts],
+        "installments_ended": account.installments_ended,
         "payments": [
             _payment_out(p)
             for p in payments.payment_list(actor=actor, municipality=m, assessment=a)
@@ -383,5 +390,6 @@ def collection_report(
         "arrears_count": len(owed.rows),
         "arrears_baht": str(owed.total_baht),
     }
+
 
 router.add_router("", filings_router)  # receipts and ภ.ป.1 returns (nakhon.tax.api_filings)

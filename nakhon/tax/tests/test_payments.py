@@ -347,3 +347,10 @@ def test_the_assessment_page_and_its_json_say_the_right_to_installments_ended(
     data = client.get(f"/api/v1/municipalities/{demo.kk.slug}/tax/assessments/{lbt.pk}").json()
     assert [p["due_on"] for p in data["parts"]] == ["2025-06-30"] * 3
     assert [p["surcharge"] for p in data["parts"]] == [True, False, False]
+    ended = data["installments_ended"]
+    assert (ended["installment"], ended["due_on"], ended["ended_on"]) == (
+        1,
+        "2025-06-30",
+        "2025-07-01",
+    )
+    assert any("52" in str(step) for step in ended["steps"])
