@@ -88,10 +88,15 @@ def _run(data: Path, run_id: int) -> tuple[Any, ...]:
 
 
 def _wait_final(data: Path, run_id: int, timeout: float = 120) -> tuple[Any, ...]:
+    """The run once it and its task have ended (the task ends a moment after its run: it
+    tidies the upload and returns its result)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         row = _run(data, run_id)
-        if row[0] in {"published", "validated", "rejected", "failed"}:
+        if row[0] in {"published", "validated", "rejected", "failed"} and row[3] not in {
+            "READY",
+            "RUNNING",
+        }:
             return row
         time.sleep(0.1)
     raise AssertionError(f"run {run_id} did not finish: {_run(data, run_id)}")

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from nakhon.accounts import selectors, services
 from nakhon.accounts.models import Membership, Municipality, User
@@ -26,6 +26,7 @@ from nakhon.accounts.schemas import (
 from nakhon.core import thai
 from nakhon.core.api_auth import actor_of
 from nakhon.core.errors import NotAuthenticated
+from nakhon.core.pagination import BoundedLimitOffset
 from nakhon.core.permissions import TokenActor, user_of
 
 router = Router(tags=["municipalities"])
@@ -130,7 +131,7 @@ def member_detail(request: HttpRequest, slug: str, user_id: int) -> Any:
 
 
 @router.get("/municipalities/{slug}/audit", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def audit_events(request: HttpRequest, slug: str, filters: Query[AuditFilters]) -> Any:
     """The municipality's audit log, newest first (admin and executive roles)."""
     m = selectors.municipality_get(slug=slug)
