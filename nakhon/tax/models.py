@@ -709,7 +709,6 @@ class CollectionTarget(TenantModel):
         return f"{self.kind} {self.fiscal_year}"
 
 
-
 # --- the signboard registers of returns and photos (issue #6) -------------------------------
 # (nakhon.tax.filings, nakhon.tax.photos)
 

@@ -193,12 +193,12 @@ def draw(data: NoticeData, fonts: tuple[Font, Font]) -> list[Page]:
     top += 10
     amount = f"{data.due_baht:,.2f}"
     if data.surcharge_baht:
-        for label, value in (
+        for label, baht in (
             ("ค่าภาษีป้าย", data.tax_baht),
             ("เงินเพิ่มตามมาตรา 25 (การยื่นแบบ ภ.ป.1)", data.surcharge_baht),
         ):
             page.text(LEFT, top, label, size=13)
-            page.text(RIGHT - 204, top, f"{value:,.2f} บาท", size=13, align="right", width=200)
+            page.text(RIGHT - 204, top, f"{baht:,.2f} บาท", size=13, align="right", width=200)
             top += 18
         page.text(LEFT, top, "รวมเงินที่ต้องชำระ", size=15, bold=True)
     else:
