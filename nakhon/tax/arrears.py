@@ -523,6 +523,11 @@ def target_set(
 KIND_TH = {"land_building": "ภาษีที่ดินและสิ่งปลูกสร้าง", "signboard": "ภาษีป้าย"}
 
 
+def _money(value: Any) -> Any:
+    """Baht to the satang (sums of stored amounts can carry the database's extra digits)."""
+    return value.quantize(Decimal("0.01")) if isinstance(value, Decimal) else value
+
+
 def upward_rows(report: Collection, arrears: Arrears) -> tuple[list[str], list[list[Any]]]:
     """The report sent upward: one row per tax for the fiscal year (see docs/tax.md for what
     layout it follows and what is approximated); the e-LAAS revenue code where one was found
@@ -550,15 +555,15 @@ def upward_rows(report: Collection, arrears: Arrears) -> tuple[list[str], list[l
                 report.fiscal_year,
                 KIND_TH[k],
                 ELAAS_REVENUE_CODES.get(k, ""),
-                t["target"],
+                _money(t["target"]),
                 report.assessed[k]["notices"],
-                report.assessed[k]["tax_baht"],
-                t["tax"],
-                t["charges"],
-                t["total"],
+                _money(report.assessed[k]["tax_baht"]),
+                _money(t["tax"]),
+                _money(t["charges"]),
+                _money(t["total"]),
                 t["percent"],
                 len(owed),
-                sum((r.balance_baht for r in owed), ZERO),
+                _money(sum((r.balance_baht for r in owed), ZERO)),
             ]
         )
     return header, rows

@@ -79,6 +79,19 @@ def baht(value: Any) -> str:
 
 
 @register.filter
+def figure(value: Any) -> str:
+    """A table cell's figure: an amount (Decimal, float) as "1,234.50", a count (int) as
+    "1,234"; text as it is."""
+    if isinstance(value, bool) or value is None:
+        return _fallback(value) if value is not None else ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal | float):
+        return baht(value)
+    return _fallback(value)
+
+
+@register.filter
 def baht_text(value: Any) -> str:
     """An amount in Thai words, as on a bill: "หนึ่งพันสองร้อยบาทถ้วน"."""
     if value is None or value == "":
