@@ -610,3 +610,9 @@ def test_signboard_import_keeps_the_owner(demo, write_csv) -> None:
         actor=demo.user("kk-tax"), municipality=demo.kk, register="signboards", path=path
     )
     assert Signboard.objects.get(municipality=demo.kk, code="SB-OWNED-1").owner.code == "TP-0001"
+
+
+def test_the_tax_home_links_the_delivery_list_for_the_tax_office(demo, client_as) -> None:
+    url = f"/{demo.kk.slug}/tax/deliveries/"
+    assert url in client_as("kk-tax").get(f"/{demo.kk.slug}/tax/").content.decode()
+    assert url not in client_as("kk-executive").get(f"/{demo.kk.slug}/tax/").content.decode()
