@@ -25,6 +25,7 @@ from nakhon.core import thai
 from nakhon.core.api_auth import actor_of
 from nakhon.tax import arrears, assessments, payments, quotes, selectors
 from nakhon.tax.api_filings import router as filings_router
+from nakhon.tax.api_photos import router as photos_router
 from nakhon.tax.models import Assessment, Payment
 
 router = Router(tags=["tax"])
@@ -393,3 +394,4 @@ def collection_report(
 
 
 router.add_router("", filings_router)  # receipts and ภ.ป.1 returns (nakhon.tax.api_filings)
+router.add_router("", photos_router)  # photos of signboards (nakhon.tax.api_photos)

@@ -7,7 +7,8 @@ The stored file is re-encoded from the decoded pixels (turned upright by its EXI
 orientation): no EXIF block survives, so no GPS position, camera serial or owner name leaves
 with it — the sign's location is the register's. Files sit under
 ``NAKHON_DATA_DIR/tax-photos/<city>/`` and are read through :func:`photo_read`, which checks
-``tax_assessment.view``; they are never under a static or media URL.
+``tax_assessment.view``; they are never under a static or media URL. The API
+(``nakhon.tax.api_photos``) lists, uploads, serves and deletes them through these functions.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import require, user_of
 from nakhon.tax.models import Signboard, SignboardPhoto
+from nakhon.tax.validate import CODE_RE
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -152,6 +154,35 @@ def photo_add(
         target.unlink(missing_ok=True)
         raise
     return photo
+
+
+def photo_signboard(
+    *, actor: Any, municipality: Municipality, code: str, action: str = "tax_assessment.view"
+) -> Signboard:
+    """The sign of register number ``code`` whose photos ``actor`` reads (``action``
+    ``tax_assessment.view``) or changes (``tax.change``): the permission is checked first, so
+    the public, other roles and other cities learn nothing of the register (401/403/404)."""
+    require(actor, action, municipality)
+    sign = None
+    if CODE_RE.fullmatch(code):
+        sign = Signboard.objects.filter(municipality=municipality, code=code).first()
+    if sign is None:
+        raise NotFound()
+    return sign
+
+
+def photo_list(
+    *, actor: Any, municipality: Municipality, signboard: Signboard
+) -> list[SignboardPhoto]:
+    """The photos of ``signboard`` (tax staff: ``tax_assessment.view``), newest taken first."""
+    require(actor, "tax_assessment.view", municipality)
+    if signboard.municipality_id != municipality.pk:
+        raise NotFound()
+    return list(
+        SignboardPhoto.objects.filter(municipality=municipality, signboard=signboard)
+        .select_related("uploaded_by")
+        .order_by("-taken_on", "pk")
+    )
 
 
 def photo_get(*, actor: Any, municipality: Municipality, pk: int) -> SignboardPhoto:

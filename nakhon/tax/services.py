@@ -246,6 +246,7 @@ def _shown(kind: str, obj: Model) -> dict[str, Any]:
         if relation == "holdings":
             items = [
                 f"{h.taxpayer.code}:{_number(h.share_percent)}"
+                + (f" ({h.role})" if h.role != Holding.Role.OWNER else "")
                 for h in obj.holdings.all()  # type: ignore[attr-defined]
             ]
             row["owners"] = "; ".join(sorted(items))
@@ -276,6 +277,7 @@ def record_write(checked: Checked, *, actor: Any, municipality: Municipality) ->
     created = obj.pk is None
     before = {} if created else _shown(kind, obj)
     owners = values.pop("owners", None)
+    role = values.pop("holder_role", None) or Holding.Role.OWNER
     uses = values.pop("uses", None)
     vacant_since = values.pop("vacant_since", None)
     for name in FIELDS[kind]:
@@ -284,13 +286,19 @@ def record_write(checked: Checked, *, actor: Any, municipality: Municipality) ->
     obj.save()
     target = {"unit" if kind == "unit" else kind: obj}
     if owners is not None and kind in ("parcel", "building", "unit"):
-        current = sorted((h.taxpayer_id, h.share_percent) for h in obj.holdings.all())
-        wanted = sorted((t.pk, Decimal(s)) for t, s in owners)
+        current = sorted((h.taxpayer_id, h.share_percent, h.role) for h in obj.holdings.all())
+        wanted = sorted((t.pk, Decimal(s), role) for t, s in owners)
         if current != wanted:
             obj.holdings.all().delete()
             Holding.objects.bulk_create(
                 [
-                    Holding(municipality=municipality, taxpayer=t, share_percent=s, **target)
+                    Holding(
+                        municipality=municipality,
+                        taxpayer=t,
+                        share_percent=s,
+                        role=role,
+                        **target,
+                    )
                     for t, s in owners
                 ]
             )
@@ -348,7 +356,10 @@ def record_save(
 
     ``kind``: taxpayer, parcel, building, unit, signboard. ``data``: the record's values as
     text (as an import row or a form gives them) or typed; ``owners`` as
-    ``"TP-1:60; TP-2:40"`` and ``use`` as ``"residential-primary:70; commercial:30"``.
+    ``"TP-1:60; TP-2:40"`` and ``use`` as ``"residential-primary:70; commercial:30"``;
+    ``holder_role`` (``owner``/``possessor``, Thai ``เจ้าของ``/``ผู้ครอบครอง``) is the role of
+    all of them — blank: possessor on a possession document (น.ส.3, น.ส.3 ก., ส.ค.1,
+    ส.ป.ก.), owner otherwise (``nakhon.tax.validate.POSSESSION_DEEDS``).
     Raises ``InvalidInput`` with a message per field.
     """
     require(actor, "tax.change", municipality)

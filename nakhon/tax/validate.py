@@ -78,6 +78,28 @@ DEED_ALIASES = {
     "other": "other",
     "อื่น": "other",
 }
+# Whether the holders of a parcel, building or unit own it or possess (use) it: the taxpayer
+# of the Land and Building Tax Act B.E. 2562 is the owner of the land or building, or the
+# possessor or user of land or a building that is state property (§5, "ผู้เสียภาษี").
+ROLE_ALIASES = {
+    "owner": "owner",
+    "เจ้าของ": "owner",
+    "เจ้าของกรรมสิทธิ์": "owner",
+    "ผู้ถือกรรมสิทธิ์": "owner",
+    "กรรมสิทธิ์": "owner",
+    "possessor": "possessor",
+    "ผู้ครอบครอง": "possessor",
+    "ครอบครอง": "possessor",
+    "ผู้ครอบครองหรือทำประโยชน์": "possessor",
+    "ผู้ทำประโยชน์": "possessor",
+    "ผู้ใช้ประโยชน์": "possessor",
+}
+# Land documents that give a right of possession (สิทธิครอบครอง), not ownership (กรรมสิทธิ์):
+# น.ส.3, น.ส.3 ก., ส.ค.1, and ส.ป.ก. 4-01 (agricultural land reform land, which stays state
+# land). Their holders are possessors unless the row says otherwise; a title deed (โฉนด) and
+# "other" default to owner. (The land and building tax operating manual of the LAOs lists them
+# as "land not owned but possessed": นส.๓, นส.๓ ก, สปก. ๔, ส.ค.๑, …)
+POSSESSION_DEEDS = frozenset({"ns3k", "ns3", "sk1", "spk"})
 STRUCTURE_ALIASES = {
     "masonry": "masonry",
     "ตึก": "masonry",
@@ -89,6 +111,20 @@ STRUCTURE_ALIASES = {
 }
 YES = {"yes", "y", "true", "1", "ใช่", "มี", "เคลื่อนที่", "moving"}
 NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", "ไม่มี", "ไม่เคลื่อนที่", "fixed", "static"}
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"[\s.]", "", text).lower()
+
+
+def _alias(aliases: Mapping[str, str], value: str) -> str | None:
+    """The code ``value`` stands for: as written, lower-cased, or without spaces and dots
+    (``ส.ป.ก. 4-01`` = ``ส.ป.ก.4-01``, ``น.ส.3ก`` = ``น.ส.3 ก.``)."""
+    found = aliases.get(value) or aliases.get(value.lower())
+    if found is None:
+        squeezed = _squeeze(value)
+        found = next((v for k, v in aliases.items() if _squeeze(k) == squeezed), None)
+    return found
 
 
 @dataclass(frozen=True)
@@ -159,7 +195,7 @@ class Cleaner:
             self.fail(name, "required", "ต้องระบุ")
             return ""
         key = value.lower()
-        found = aliases.get(key) or aliases.get(value) or (key if key in allowed else None)
+        found = _alias(aliases, value) or (key if key in allowed else None)
         if found is None:
             self.fail(
                 name,
@@ -336,6 +372,7 @@ def _owner_code(text: str) -> str | None:
 
 def _owners_and_uses(c: Cleaner, *, parcel: bool) -> None:
     c.out["owners"] = c.shares("owners", parse_item=_owner_code, what_en="owner", what_th="เจ้าของ")
+    c.out["holder_role"] = _holder_role(c)
     uses = c.shares(
         "use",
         parse_item=parse_use,
@@ -352,6 +389,29 @@ def _owners_and_uses(c: Cleaner, *, parcel: bool) -> None:
     if vacant_since and not parcel:
         c.fail("vacant_since", "only land can be vacant", "เฉพาะที่ดินที่เป็นที่รกร้างว่างเปล่า")
     c.out["vacant_since"] = vacant_since
+
+
+def _holder_role(c: Cleaner) -> str:
+    """``holder_role`` (``owner``/``เจ้าของ``, ``possessor``/``ผู้ครอบครอง``): the role of every
+    holder of the row; blank: possessor for a possession document (``POSSESSION_DEEDS``),
+    owner otherwise."""
+    if not c.text("holder_role"):
+        return "possessor" if c.out.get("deed_kind") in POSSESSION_DEEDS else "owner"
+    role = _alias(ROLE_ALIASES, c.text("holder_role"))
+    if not role:
+        c.fail(
+            "holder_role",
+            "unknown holder role; expected owner (เจ้าของ) or possessor (ผู้ครอบครอง)",
+            "ไม่รู้จักประเภทผู้ถือครองนี้ ต้องเป็น เจ้าของ (owner) หรือ ผู้ครอบครอง (possessor)",
+        )
+        return "owner"
+    if role and not c.out.get("owners") and not any(p.field == "owners" for p in c.problems):
+        c.fail(
+            "holder_role",
+            "given, but no owners or possessors (the owners column)",
+            "ระบุประเภทผู้ถือครอง แต่ไม่มีเจ้าของหรือผู้ครอบครอง (คอลัมน์เจ้าของ)",
+        )
+    return role
 
 
 def clean_taxpayer(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
