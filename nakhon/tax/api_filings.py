@@ -16,6 +16,7 @@ from pydantic import Field
 from nakhon.accounts.selectors import municipality_get
 from nakhon.core.api_auth import actor_of
 from nakhon.core.errors import NotFound
+from nakhon.core.permissions import require
 from nakhon.tax import deliveries, filings
 from nakhon.tax.models import Notice, Reminder, Signboard, SignboardFiling, Taxpayer
 
@@ -44,7 +45,9 @@ class FilingIn(Schema):
     signboards: list[str] = Field(description="Register numbers of the signs it covers.")
     filed_on: dt.date = Field(description="CE date the tax office received the return.")
     changed_on: dt.date | None = Field(None, description="CE date of the change (changed).")
-    declared_tax_baht: Decimal | None = Field(None, description="The tax its figures come to.")
+    declared_tax_baht: Decimal | None = Field(
+        None, ge=0, lt=10**14, description="The tax its figures come to."
+    )
     prompted: bool = Field(False, description="Filed after the office notified the omission.")
     note: str = Field("", max_length=300)
 
@@ -83,6 +86,7 @@ def notice_received(request: HttpRequest, slug: str, pk: int, data: ReceivedIn) 
     it was issued, not in the future. A signboard tax then falls due 15 days after it
     (Signboard Tax Act §19); the new due date is returned."""
     actor, m = actor_of(request), municipality_get(slug=slug)
+    require(actor, "tax.collect", m)
     notice = Notice.objects.filter(municipality=m, assessment_id=pk).first()
     if notice is None:
         raise NotFound()
@@ -101,6 +105,7 @@ def reminder_received(request: HttpRequest, slug: str, pk: int, data: ReceivedIn
     """Record when warning notice ``pk`` was received (``tax.collect``): not before it was
     sent, not in the future; the land and building tax penalty steps from it (Act §68)."""
     actor, m = actor_of(request), municipality_get(slug=slug)
+    require(actor, "tax.collect", m)
     reminder = Reminder.objects.filter(municipality=m, pk=pk).first()
     if reminder is None:
         raise NotFound()
@@ -128,6 +133,7 @@ def filing_record(request: HttpRequest, slug: str, data: FilingIn) -> Any:
     assessment then adds the Signboard Tax Act §25(1)(2) surcharges of a late, missing or
     understated return."""
     actor, m = actor_of(request), municipality_get(slug=slug)
+    require(actor, "tax.change", m)  # before any lookup: register numbers are not public
     owner = Taxpayer.objects.filter(municipality=m, code=data.owner).first()
     if owner is None:
         from nakhon.core.errors import InvalidInput

@@ -49,7 +49,13 @@ from nakhon.core import thai
 from nakhon.core.audit import audit_record
 from nakhon.core.errors import InvalidInput, NotFound
 from nakhon.core.permissions import require, user_of
-from nakhon.tax.models import Assessment, Signboard, SignboardFiling, Taxpayer
+from nakhon.tax.models import (
+    Assessment,
+    Signboard,
+    SignboardFiling,
+    SignboardFilingYear,
+    Taxpayer,
+)
 from nakhon.tax.quotes import rules_for
 from nakhon.tax.rules import Step, signboard
 from nakhon.tax.rules.units import satang_to_baht
@@ -81,6 +87,9 @@ def _date(value: Any, field: str) -> dt.date | None:
         return thai.parse_thai_date(text, era="be")
     except thai.ThaiValueError as exc:
         raise _refuse(field, f"{field}: {exc.message_en}") from None
+
+
+MAX_DECLARED_BAHT = Decimal(10) ** 14  # SignboardFiling.declared_tax_baht: 16 digits, 2 decimal
 
 
 @transaction.atomic
@@ -147,7 +156,7 @@ def filing_record(
             declared = Decimal(thai.from_thai_digits(str(declared_tax_baht)).replace(",", ""))
         except ArithmeticError:
             declared = Decimal(-1)
-        if not declared.is_finite() or declared < 0:
+        if not declared.is_finite() or declared < 0 or declared >= MAX_DECLARED_BAHT:
             raise _refuse(
                 "declared_tax_baht",
                 _("declared_tax_baht: %(value)s is not an amount of baht.")
@@ -184,6 +193,37 @@ def filing_record(
         },
     )
     return filing
+
+
+def filing_year_complete(*, municipality: Municipality, tax_year: int) -> bool:
+    """Whether the tax office declared its ภ.ป.1 register of ``tax_year`` complete."""
+    return SignboardFilingYear.objects.filter(municipality=municipality, tax_year=tax_year).exists()
+
+
+@transaction.atomic
+def filing_year_declare(
+    *, actor: Any, municipality: Municipality, tax_year: int, complete: bool
+) -> bool:
+    """Declare the ภ.ป.1 register of ``tax_year`` complete (every return received that year is
+    recorded), or take the declaration back (``tax.change``), audited. Once complete, the next
+    signboard assessment of that year charges the §25(1) 10 % on a sign with no recorded
+    return. Returns whether it is complete now."""
+    require(actor, "tax.change", municipality)
+    rules_for("signboard", tax_year, municipality)  # refuses a year not on file
+    existing = SignboardFilingYear.objects.filter(municipality=municipality, tax_year=tax_year)
+    if complete and not existing.exists():
+        SignboardFilingYear.objects.create(
+            municipality=municipality, tax_year=tax_year, declared_by=user_of(actor)
+        )
+    elif not complete:
+        existing.delete()
+    audit_record(
+        actor=actor,
+        action="tax.filing.register",
+        municipality=municipality,
+        changes={"tax_year": tax_year, "complete": complete},
+    )
+    return complete
 
 
 @transaction.atomic
@@ -296,33 +336,30 @@ def apply_charges(*, municipality: Municipality, rules: Any, assessments: list[A
             "signboards"
         )
     )
-    register_kept = bool(filings)
-    if not register_kept:
-        return  # no return of the year recorded: the register is not kept, nothing to charge
+    # a sign with no recorded return counts as never filed only once the office has declared
+    # the year's register complete; before that, only returns recorded as late are charged
+    register_kept = filing_year_complete(municipality=municipality, tax_year=year)
+    if not filings and not register_kept:
+        return
     by_sign: dict[int, list[SignboardFiling]] = defaultdict(list)
     for f in filings:
         for s in f.signboards.all():
             by_sign[s.pk].append(f)
     sign_ids = sorted({s for ss in signs_of.values() for s in ss})
-    rows = (
-        list(
-            Signboard.objects.filter(pk__in=sign_ids)
-            .order_by("pk")
-            .values(
-                "pk",
-                "code",
-                "sign_type",
-                "moving",
-                "width_cm",
-                "height_cm",
-                "faces",
-                "installed_on",
-                "exemption",
-            )
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(sign_ids), 900):  # SQLite's limit of bound variables
+        rows += Signboard.objects.filter(pk__in=sign_ids[i : i + 900]).values(
+            "pk",
+            "code",
+            "sign_type",
+            "moving",
+            "width_cm",
+            "height_cm",
+            "faces",
+            "installed_on",
+            "exemption",
         )
-        if sign_ids
-        else []
-    )
+    rows.sort(key=lambda r: r["pk"])
     signs: dict[int, dict[str, Any]] = {}
     if rows:
         frame = signboard.input_frame(

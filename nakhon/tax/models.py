@@ -713,6 +713,32 @@ class CollectionTarget(TenantModel):
 # (nakhon.tax.filings, nakhon.tax.photos)
 
 
+class SignboardFilingYear(TenantModel):
+    """The tax office's statement that its ภ.ป.1 register of a tax year is complete: every
+    return received that year is recorded. Only then does a sign with no recorded return count
+    as never filed (Signboard Tax Act §25(1), 10 %); until then only returns recorded as late
+    are charged, so a register kept in part never charges the owners whose returns were not
+    entered."""
+
+    tax_year = models.PositiveSmallIntegerField(_("tax year (B.E.)"))
+    declared_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("declared complete at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complete ภ.ป.1 register of a year")
+        verbose_name_plural = _("complete ภ.ป.1 registers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "tax_year"], name="tax_filing_year_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"ภ.ป.1 register {self.tax_year} complete"
+
+
 class SignboardFiling(TenantModel):
     """A ภ.ป.1 return the tax office received: the yearly one (within March), or that of a new
     or changed sign (within 15 days of the installation or change), Signboard Tax Act §12.

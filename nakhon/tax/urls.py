@@ -47,6 +47,7 @@ urlpatterns = [
     path("reminders/<int:pk>/received/", views_filings.reminder_received, name="reminder-received"),
     path("signboards/<int:pk>/filings/", views_filings.filing_record, name="signboard-filings"),
     path("filings/<int:pk>/delete/", views_filings.filing_delete, name="filing-delete"),
+    path("filings/years/", views_filings.filing_year, name="filing-year"),
     path("signboards/<int:pk>/photos/", views_filings.photo_upload, name="signboard-photos"),
     path("photos/<int:pk>/", views_filings.photo_file, name="photo-file"),
     path("photos/<int:pk>/delete/", views_filings.photo_delete, name="photo-delete"),

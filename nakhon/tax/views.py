@@ -167,11 +167,15 @@ def register_list(request: HttpRequest, municipality: Municipality, register: st
     kind, select = REGISTER_LISTS[register]
     q = request.GET.get("q", "")[:100]
     rows, _q = _page(request, select(actor=request.user, municipality=municipality, q=q))
-    return render(
-        request,
-        f"tax/{kind}_list.html",
-        {"page": rows, "q": q, "register": register, "kind": kind},
-    )
+    context: dict[str, Any] = {"page": rows, "q": q, "register": register, "kind": kind}
+    if kind == "signboard":
+        from nakhon.tax.models import SignboardFilingYear
+
+        context["filing_years"] = SignboardFilingYear.objects.filter(
+            municipality=municipality
+        ).order_by("-tax_year")
+        context["can_declare"] = can(request.user, "tax.change", municipality)
+    return render(request, f"tax/{kind}_list.html", context)
 
 
 @municipality_view

@@ -40,6 +40,7 @@ def _assessment_url(municipality: Municipality, pk: int) -> str:
 @municipality_view
 def notice_received(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """Record when the notice of assessment ``pk`` was received (B.E. date; empty clears)."""
+    require(request.user, "tax.collect", municipality)
     notice = Notice.objects.filter(municipality=municipality, assessment_id=pk).first()
     if notice is None:
         raise NotFound()
@@ -62,6 +63,7 @@ def reminder_received(
     request: HttpRequest, municipality: Municipality, pk: int
 ) -> HttpResponseBase:
     """Record when warning notice ``pk`` was received (B.E. date; empty clears)."""
+    require(request.user, "tax.collect", municipality)
     reminder = Reminder.objects.filter(municipality=municipality, pk=pk).first()
     if reminder is None:
         raise NotFound()
@@ -115,14 +117,19 @@ def deliveries_page(request: HttpRequest, municipality: Municipality) -> HttpRes
 @municipality_view
 def filing_record(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """Record a ภ.ป.1 received for sign ``pk`` (and the other signs of its owner ticked)."""
+    require(request.user, "tax.change", municipality)
     sign = Signboard.objects.filter(municipality=municipality, pk=pk).first()
     if sign is None or sign.owner_id is None:
         raise NotFound()
     owner = Taxpayer.objects.get(pk=sign.owner_id)
     chosen = {int(v) for v in request.POST.getlist("signs") if v.isdigit()} or {sign.pk}
     signs = Signboard.objects.filter(municipality=municipality, pk__in=chosen)
+    year_text = (request.POST.get("tax_year") or "").strip()
+    if not year_text.isdigit():
+        messages.error(request, _("tax_year: a B.E. year such as 2568."))
+        return redirect(_sign_url(municipality, sign.pk))
     try:
-        year = int(request.POST.get("tax_year") or 0)
+        year = int(year_text)
         filings.filing_record(
             actor=request.user,
             municipality=municipality,
@@ -137,8 +144,6 @@ def filing_record(request: HttpRequest, municipality: Municipality, pk: int) -> 
             note=request.POST.get("note", ""),
         )
         messages.success(request, _("The ภ.ป.1 is recorded."))
-    except ValueError:
-        messages.error(request, _("tax_year: a B.E. year such as 2568."))
     except InvalidInput as exc:
         messages.error(request, exc.message)
     return redirect(_sign_url(municipality, sign.pk))
@@ -147,15 +152,55 @@ def filing_record(request: HttpRequest, municipality: Municipality, pk: int) -> 
 @require_POST
 @municipality_view
 def filing_delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    require(request.user, "tax.change", municipality)
     filing = SignboardFiling.objects.filter(municipality=municipality, pk=pk).first()
     if filing is None:
         raise NotFound()
-    back = int(request.POST.get("sign") or 0)
+    sign_text = (request.POST.get("sign") or "").strip()
+    back = int(sign_text) if sign_text.isdigit() and len(sign_text) < 12 else 0
     filings.filing_delete(actor=request.user, municipality=municipality, filing=filing)
     messages.success(request, _("The ภ.ป.1 record is removed."))
     return redirect(
         _sign_url(municipality, back) if back else reverse("tax:home", args=[municipality.slug])
     )
+
+
+@require_POST
+@municipality_view
+def filing_year(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
+    """Declare the ภ.ป.1 register of a tax year complete (``complete=1``) or not."""
+    require(request.user, "tax.change", municipality)
+    back = reverse("tax:register-list", args=[municipality.slug, "signboards"])
+    year_text = (request.POST.get("tax_year") or "").strip()
+    if not year_text.isdigit() or len(year_text) != 4:
+        messages.error(request, _("tax_year: a B.E. year such as 2568."))
+        return redirect(back)
+    complete = request.POST.get("complete") == "1"
+    try:
+        filings.filing_year_declare(
+            actor=request.user,
+            municipality=municipality,
+            tax_year=int(year_text),
+            complete=complete,
+        )
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    if complete:
+        messages.success(
+            request,
+            _(
+                "The ภ.ป.1 register of %(year)s is complete: the next signboard assessment of "
+                "that year charges 10 %% on a sign with no recorded return."
+            )
+            % {"year": year_text},
+        )
+    else:
+        messages.success(
+            request,
+            _("The ภ.ป.1 register of %(year)s is no longer marked complete.") % {"year": year_text},
+        )
+    return redirect(back)
 
 
 @require_POST

@@ -90,7 +90,7 @@ def record(demo, owner, signs, filed_on, kind="yearly", **kw) -> SignboardFiling
         (D(2025, 3, 31), False, "0.00"),  # the last day of March: in time (§12)
         (D(2025, 4, 1), False, "52.00"),  # a day late, on the owner's own: 5 % (§25(1))
         (D(2025, 4, 1), True, "104.00"),  # a day late after the office's notice: 10 %
-        (None, False, "104.00"),  # no return while the register is kept: 10 %
+        (None, False, "104.00"),  # no return, the year's register declared complete: 10 %
     ],
 )
 def test_yearly_return_deadline_and_rates(demo, owner, filed_on, prompted, charge) -> None:
@@ -99,7 +99,10 @@ def test_yearly_return_deadline_and_rates(demo, owner, filed_on, prompted, charg
         municipality=demo.kk, code="TP-FILE-2", kind="person", national_id=valid_id(902), name="y"
     )
     other = sign(demo, other_owner, "SB-FILE-2")
-    record(demo, other_owner, [other], D(2025, 3, 1))  # the register of 2568 is kept
+    record(demo, other_owner, [other], D(2025, 3, 1))
+    filings.filing_year_declare(
+        actor=demo.user("kk-tax"), municipality=demo.kk, tax_year=2568, complete=True
+    )
     if filed_on is not None:
         record(demo, owner, [mine], filed_on, prompted=prompted)
     item = assess(demo, owner)
@@ -148,6 +151,65 @@ def test_understated_return(demo, owner) -> None:
     item = assess(demo, owner)  # §25(2): 10 % of 1,040 − 800 = 24
     assert item.filing_charges_baht == Decimal("24.00")
     assert any(s["code"] == "understatement" for s in item.steps)
+
+
+def test_a_register_kept_in_part_charges_no_missing_return(demo, owner, client_as) -> None:
+    # one return recorded for 2568 does not make every other owner "never filed": until the
+    # office declares the year's register complete, only returns recorded as late are charged
+    mine = sign(demo, owner)
+    other_owner = Taxpayer.objects.create(
+        municipality=demo.kk, code="TP-FILE-2", kind="person", national_id=valid_id(902), name="y"
+    )
+    record(demo, other_owner, [sign(demo, other_owner, "SB-FILE-2")], D(2025, 3, 1))
+    assert mine.filings.count() == 0
+    assert assess(demo, owner).filing_charges_baht == 0
+    # declared complete through the page (tax.change), audited; then the missing return costs 10 %
+    client = client_as("kk-tax")
+    url = f"/{demo.kk.slug}/tax/filings/years/"
+    client.post(url, {"tax_year": "2568", "complete": "1"})
+    assert filings.filing_year_complete(municipality=demo.kk, tax_year=2568)
+    listed = client.get(f"/{demo.kk.slug}/tax/signboards/")
+    assert "2568" in listed.content.decode().split('data-testid="filing-years"')[1]
+    assert assess(demo, owner).filing_charges_baht == Decimal("104.00")
+    client.post(url, {"tax_year": "2568", "complete": "0"})
+    assert not filings.filing_year_complete(municipality=demo.kk, tax_year=2568)
+    refused = client_as("kk-executive").post(url, {"tax_year": "2568", "complete": "1"})
+    assert refused.status_code in {403, 404}
+    assert not filings.filing_year_complete(municipality=demo.kk, tax_year=2568)
+
+
+@pytest.mark.parametrize("bad", ["1e100", "123456789012345678.12", "-1", "abc"])
+def test_a_declared_tax_out_of_range_is_refused_by_name(demo, owner, bad) -> None:
+    from nakhon.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        record(demo, owner, [sign(demo, owner)], D(2025, 3, 1), declared_tax_baht=bad)
+    assert "declared_tax_baht" in caught.value.message
+    assert not SignboardFiling.objects.filter(owner=owner).exists()
+
+
+def test_the_filings_api_checks_permission_before_any_lookup(demo, owner, client) -> None:
+    # an anonymous client must not learn which register numbers exist
+    url = f"/api/v1/municipalities/{demo.kk.slug}/tax/filings"
+    body = {"tax_year": 2568, "kind": "yearly", "signboards": ["SB-NOPE"], "filed_on": "2025-03-01"}
+    known = client.post(url, {**body, "owner": owner.code}, content_type="application/json")
+    unknown = client.post(url, {**body, "owner": "TP-NOPE"}, content_type="application/json")
+    assert known.status_code == unknown.status_code == 401
+    huge = {**body, "owner": owner.code, "declared_tax_baht": "1e100"}
+    assert client.post(url, huge, content_type="application/json").status_code in {401, 422}
+
+
+def test_the_filing_pages_refuse_odd_numbers_without_a_server_error(demo, owner, client_as) -> None:
+    mine = sign(demo, owner)
+    filing = record(demo, owner, [mine], D(2025, 3, 1))
+    client = client_as("kk-tax")
+    gone = client.post(f"/{demo.kk.slug}/tax/filings/{filing.pk}/delete/", {"sign": "abc"})
+    assert gone.status_code == 302 and not SignboardFiling.objects.filter(pk=filing.pk).exists()
+    bad_year = client.post(
+        f"/{demo.kk.slug}/tax/signboards/{mine.pk}/filings/",
+        {"tax_year": "25x8", "kind": "yearly", "filed_on": "01/03/2568"},
+    )
+    assert bad_year.status_code == 302 and not SignboardFiling.objects.filter(owner=owner).exists()
 
 
 def test_filing_charges_are_due_but_bear_no_late_surcharge(demo, owner) -> None:
