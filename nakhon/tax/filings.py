@@ -346,19 +346,21 @@ def apply_charges(*, municipality: Municipality, rules: Any, assessments: list[A
         for s in f.signboards.all():
             by_sign[s.pk].append(f)
     sign_ids = sorted({s for ss in signs_of.values() for s in ss})
+    fields = (
+        "pk",
+        "code",
+        "sign_type",
+        "moving",
+        "width_cm",
+        "height_cm",
+        "faces",
+        "installed_on",
+        "exemption",
+    )
     rows: list[dict[str, Any]] = []
     for i in range(0, len(sign_ids), 900):  # SQLite's limit of bound variables
-        rows += Signboard.objects.filter(pk__in=sign_ids[i : i + 900]).values(
-            "pk",
-            "code",
-            "sign_type",
-            "moving",
-            "width_cm",
-            "height_cm",
-            "faces",
-            "installed_on",
-            "exemption",
-        )
+        batch = Signboard.objects.filter(pk__in=sign_ids[i : i + 900])
+        rows.extend(dict(r) for r in batch.values(*fields))
     rows.sort(key=lambda r: r["pk"])
     signs: dict[int, dict[str, Any]] = {}
     if rows:
