@@ -68,16 +68,19 @@ def actor_ref(actor: Any) -> dict[str, int | None]:
 
 
 def actor_from(ref: dict[str, Any] | None) -> Any:
-    """The actor :func:`actor_ref` describes (``None``, the public, when the user is gone)."""
+    """The actor :func:`actor_ref` describes: ``None`` (the public) when the user is gone or
+    inactive, or when the API token it came through was revoked or expired meanwhile."""
     from nakhon.accounts.models import ApiToken, User
     from nakhon.core.permissions import TokenActor
 
     ref = ref or {}
     user_pk, token_pk = ref.get("user"), ref.get("token")
-    user = User.objects.filter(pk=user_pk).first() if user_pk is not None else None
+    user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk is not None else None
     if user is not None and token_pk is not None:
         token = ApiToken.objects.filter(pk=token_pk, user=user).first()
-        return TokenActor(user=user, token=token) if token is not None else None
+        if token is None or not token.is_usable():
+            return None
+        return TokenActor(user=user, token=token)
     return user
 
 
@@ -111,12 +114,19 @@ def _db_backend() -> Any:
     return backend if isinstance(backend, DatabaseBackend) else None
 
 
-def task_lost(task_id: str) -> bool:
+UNQUEUED_GRACE = dt.timedelta(minutes=5)
+
+
+def task_lost(task_id: str, queued_since: dt.datetime | None = None) -> bool:
     """Whether the task ``task_id`` can no longer work on its run: it ended (failed, or
     finished without finishing the run), its row is gone, or the worker that claimed it died.
-    ``False`` when the backend cannot tell (``immediate``)."""
-    if not task_id or _db_backend() is None:
+    A run that never got its task (``task_id`` empty: queueing failed, e.g. a locked SQLite
+    database, after the run was created) is lost once it waited ``UNQUEUED_GRACE`` since
+    ``queued_since``. ``False`` when the backend cannot tell (``immediate``)."""
+    if _db_backend() is None:
         return False
+    if not task_id:
+        return queued_since is not None and queued_since < timezone.now() - UNQUEUED_GRACE
     from django_tasks_db.models import DBTaskResult
 
     row = DBTaskResult.objects.filter(pk=task_id).values("status", "worker_ids", "started_at")

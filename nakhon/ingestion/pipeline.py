@@ -465,7 +465,7 @@ def runs_reap(municipality: Municipality | None = None, *, run_id: int | None = 
     reaped = 0
     for run in qs:
         if run.state == IngestRun.State.QUEUED:
-            dead = task_lost(run.task_id)
+            dead = task_lost(run.task_id, run.created_at)
         else:
             dead = not worker_alive(run.worker, run.started_at)
         if dead and run_fail(run, code="interrupted", message=INTERRUPTED):

@@ -138,15 +138,16 @@ def pull(dataset: Dataset, *, actor: Any = None, run: IngestRun | None = None) -
 
 
 def due_for_pull(now: dt.datetime | None = None) -> list[Dataset]:
+    """Datasets with a source URL whose ``pull_every_hours`` have passed since their last pull,
+    and no pull of theirs still queued or at work (without a running worker, pulls would
+    otherwise pile up one per interval)."""
     now = now or timezone.now()
     result = []
     for dataset in Dataset.objects.exclude(source_url="").filter(pull_every_hours__gt=0):
-        last = (
-            IngestRun.objects.filter(dataset=dataset, source_name=dataset.source_url)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
+        pulls = IngestRun.objects.filter(dataset=dataset, source_name=dataset.source_url)
+        if pulls.exclude(state__in=IngestRun.FINAL).exists():
+            continue
+        last = pulls.order_by("-created_at").values_list("created_at", flat=True).first()
         hours = dataset.pull_every_hours or 0
         if last is None or now - last >= dt.timedelta(hours=hours):
             result.append(dataset)

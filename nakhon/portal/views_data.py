@@ -575,6 +575,9 @@ def _start(
     request: HttpRequest, municipality: Municipality, dataset: Dataset, form: Any, *, publish: bool
 ) -> IngestRun:
     upload = form.cleaned_data["file"]
+    # the same check ingest_in_background makes, before the file is kept: a refused upload
+    # must not stay on disk (it may hold personal data, and no run would ever sweep it)
+    require(request.user, "dataset.ingest" if publish else "dataset.validate", municipality)
     path = pipeline.upload_store(
         municipality=municipality, name=upload.name, chunks=upload.chunks()
     )

@@ -603,7 +603,7 @@ def runs_reap(municipality: Municipality | None = None) -> int:
     reaped = 0
     for run in qs:
         if run.state == "queued":
-            dead = task_lost(run.task_id)
+            dead = task_lost(run.task_id, run.created_at)
         else:
             dead = not worker_alive(run.worker, run.started_at)
         if dead and run_fail(run, INTERRUPTED):

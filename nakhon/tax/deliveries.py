@@ -187,6 +187,17 @@ def notice_receive(
     old_due = assessment.due_on
     assessment.due_on = due_on_for(assessment, notice)
     if assessment.due_on != old_due:
+        # payments already recorded carry the charges of the old due date (their receipts
+        # say so): moving it under them would leave receipts and balance disagreeing
+        if assessment.payments.filter(reversed_at__isnull=True).exists():
+            message = _(
+                "%(what)s: payments are already recorded against the due date %(due)s; reverse "
+                "them first, record the date of receipt, then record them again."
+            ) % {
+                "what": what,
+                "due": thai.format_thai_date(old_due) if old_due else "-",
+            }
+            raise ReceiptRefused(message, errors={"received_on": message})
         assessment.save(update_fields=["due_on"])
     audit_record(
         actor=actor,

@@ -129,6 +129,51 @@ def test_a_permission_lost_before_the_work_starts_fails_the_run(
     assert skipped == {"run": run.pk, "state": "skipped"}
 
 
+def test_a_token_revoked_after_queueing_cannot_do_the_work(
+    demo: Any, survey: Dataset, tmp_path: Path, task_queue: None
+) -> None:
+    from nakhon.accounts.models import ApiToken
+    from nakhon.core.workers import actor_from
+
+    steward = demo.user("kk-steward")
+    token = ApiToken.objects.create(
+        municipality=demo.kk,
+        user=steward,
+        name="t",
+        scopes=["read", "write"],
+        prefix="nkt_rev",
+        digest="x" * 64,
+    )
+    ref = {"user": steward.pk, "token": token.pk}
+    assert actor_from(ref) is not None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert actor_from(ref) is None  # the public: the task fails the run as not allowed
+    ApiToken.objects.filter(pk=token.pk).update(
+        revoked_at=None, expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert actor_from(ref) is None
+    type(steward).objects.filter(pk=steward.pk).update(is_active=False)
+    assert actor_from({"user": steward.pk, "token": None}) is None
+
+
+def test_a_run_that_never_got_its_task_is_given_up_after_a_grace(
+    demo: Any, survey: Dataset, tmp_path: Path, task_queue: None
+) -> None:
+    # queueing failed after the run was created (e.g. a locked database): no task_id
+    run = pipeline.run_create(
+        actor=demo.user("kk-steward"),
+        municipality=demo.kk,
+        dataset=survey,
+        source_name="a.csv",
+        publish=True,
+    )
+    assert pipeline.runs_reap(demo.kk) == 0  # just created: it may still get its task
+    IngestRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=6))
+    assert pipeline.runs_reap(demo.kk) == 1
+    run.refresh_from_db()
+    assert (run.state, run.error_code) == ("failed", "interrupted")
+
+
 def test_the_reaper_fails_runs_whose_worker_died(
     demo: Any, survey: Dataset, tmp_path: Path, task_queue: None
 ) -> None:
@@ -272,6 +317,8 @@ def test_the_scheduler_queues_due_pulls_once(
     run = IngestRun.objects.get(source_name=url)
     assert run.state == "queued" and run.task_id
     assert schedule()["queued"] == 0  # the queued pull is not queued again
+    # nor after its interval while it still waits for a worker (no pile-up)
+    assert schedule(now=timezone.now() + dt.timedelta(hours=25))["queued"] == 0
     TaskWorkers.drain()
     run.refresh_from_db()
     assert run.state == "published" and survey.versions.count() == 2

@@ -373,6 +373,31 @@ def test_signboard_due_date_moves_with_a_later_receipt(demo, issued_sign) -> Non
     assert issued_sign.due_on == got + dt.timedelta(days=15)
 
 
+def test_a_receipt_that_would_move_the_due_date_under_payments_is_refused(
+    demo, issued_sign
+) -> None:
+    officer = demo.user("kk-tax")
+    notice = issued_sign.notice
+    Notice.objects.filter(pk=notice.pk).update(issued_at=timezone.now() - dt.timedelta(days=10))
+    notice.refresh_from_db()
+    payments.payment_record(
+        actor=officer,
+        municipality=demo.kk,
+        assessment=issued_sign,
+        amount_baht=Decimal("100.00"),
+        paid_on=timezone.localdate(),
+    )
+    due = issued_sign.due_on
+    got = timezone.localdate() - dt.timedelta(days=3)
+    with pytest.raises(deliveries.ReceiptRefused, match="payments are already recorded"):
+        deliveries.notice_receive(
+            actor=officer, municipality=demo.kk, notice=notice, received_on=got
+        )
+    notice.refresh_from_db()
+    issued_sign.refresh_from_db()
+    assert notice.received_on is None and issued_sign.due_on == due  # nothing half-written
+
+
 @pytest.mark.parametrize(
     ("offset", "error"), [(-1, "before it was sent"), (1, "in the future"), (0, None)]
 )

@@ -332,3 +332,18 @@ def test_only_who_may_read_the_figures_and_publish_datasets_can_publish(
     page = admin.get("/khon-kaen/tax/reports/").content.decode()
     assert "/khon-kaen/datasets/tax-collection-monthly/" in page
     assert "tax-collection-monthly: " in page  # the message: version or unchanged, per dataset
+
+
+def test_a_refused_publish_is_a_message_not_a_server_error(
+    fresh_lake: Any, demo_collection: Any, client_as: Any, monkeypatch: Any
+) -> None:
+    from nakhon.ingestion.errors import IngestError
+
+    def refuse(**_kw: Any) -> Any:
+        raise IngestError("file-too-large", "The table is too large.", "ตารางใหญ่เกินไป")
+
+    monkeypatch.setattr(publish, "tax_figures_publish", refuse)
+    admin = client_as("kk-admin")
+    response = admin.post("/khon-kaen/tax/reports/publish/", follow=True)
+    assert response.status_code == 200
+    assert "ตารางใหญ่เกินไป" in response.content.decode()  # the Thai page, the Thai reason
