@@ -811,7 +811,7 @@ class SignboardPhoto(TenantModel):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["signboard", "-taken_on", "pk"]
+        ordering = ["signboard", models.F("taken_on").desc(nulls_last=True), "pk"]
         verbose_name = _("signboard photo")
         verbose_name_plural = _("signboard photos")
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -181,7 +182,7 @@ def photo_list(
     return list(
         SignboardPhoto.objects.filter(municipality=municipality, signboard=signboard)
         .select_related("uploaded_by")
-        .order_by("-taken_on", "pk")
+        .order_by(F("taken_on").desc(nulls_last=True), "pk")  # SQLite and PostgreSQL alike
     )
 
 
