@@ -74,6 +74,7 @@ __all__ = [
     "is_valid_thai_id",
     "mask_thai_id",
     "parse_thai_date",
+    "parse_thai_date_or_none",
     "to_thai_digits",
     "validate_juristic_id",
     "validate_thai_id",
@@ -426,6 +427,15 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.date):
         return value
     raise TypeError(f"expected a date or datetime, not {type(value).__name__}")
+
+
+def parse_thai_date_or_none(value: object, *, era: Era = "be") -> dt.date | None:
+    """A date as forms, files and APIs give it: ``None`` or blank text → ``None``; a ``date``
+    as it is; anything else parsed by :func:`parse_thai_date` (raises its errors)."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    text = str(value).strip()
+    return parse_thai_date(text, era=era) if text else None
 
 
 def format_thai_date(

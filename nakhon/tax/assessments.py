@@ -125,37 +125,17 @@ def _sign_results(
     )
     if taxpayer_ids is not None:
         qs = qs.filter(owner_id__in=list(taxpayer_ids))
-    rows = list(
-        qs.order_by("code").values_list(
-            "pk",
-            "code",
-            "owner_id",
-            "sign_type",
-            "moving",
-            "width_cm",
-            "height_cm",
-            "faces",
-            "installed_on",
-            "exemption",
-        )
-    )
-    orphans = [f"signboard {r[1]}: owner: no taxpayer on the register" for r in rows if not r[2]]
+    rows = list(qs.order_by("code").values("pk", "owner_id", *signboard.REGISTER_FIELDS))
+    orphans = [
+        f"signboard {r['code']}: owner: no taxpayer on the register"
+        for r in rows
+        if not r["owner_id"]
+    ]
     if orphans:
         raise _refuse(orphans)
     if not rows:
         return [], 0
-    frame = signboard.input_frame(
-        {
-            "sign_id": [r[1] for r in rows],
-            "sign_type": [r[3] for r in rows],
-            "moving": [r[4] for r in rows],
-            "width_cm": [r[5] for r in rows],
-            "height_cm": [r[6] for r in rows],
-            "faces": [r[7] for r in rows],
-            "installed_on": [r[8] for r in rows],
-            "exemption": [r[9] or None for r in rows],
-        },
-    )
+    frame = signboard.frame_of(rows)
     say("assessing", 30)
     try:
         table = signboard.assess(rules, frame)
@@ -163,7 +143,8 @@ def _sign_results(
         raise _refuse([f"signboard {p}" for p in exc.problems], exc.total) from None
     say("explaining", 50)
     by_owner: dict[int, Result] = {}
-    for (pk, code, owner, *_rest), row in zip(rows, table.iter_rows(named=True), strict=True):
+    for record, row in zip(rows, table.iter_rows(named=True), strict=True):
+        pk, code, owner = record["pk"], record["code"], record["owner_id"]
         result = by_owner.setdefault(owner, Result(owner))
         result.tax_satang += row["tax_satang"]
         result.records.append(("signboard", pk, code))

@@ -48,13 +48,8 @@ class ReceiptRefused(InvalidInput):
 
 
 def _day(value: dt.date | str | None, what: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
     try:
-        return thai.parse_thai_date(text, era="be")
+        return thai.parse_thai_date_or_none(value)
     except thai.ThaiValueError as exc:
         raise ReceiptRefused(
             f"{what}: {exc.message_en}", errors={"received_on": exc.message_en}

@@ -78,13 +78,8 @@ def _refuse(field: str, message: str) -> FilingRefused:
 
 
 def _date(value: Any, field: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
     try:
-        return thai.parse_thai_date(text, era="be")
+        return thai.parse_thai_date_or_none(value)
     except thai.ThaiValueError as exc:
         raise _refuse(field, f"{field}: {exc.message_en}") from None
 
@@ -346,36 +341,14 @@ def apply_charges(*, municipality: Municipality, rules: Any, assessments: list[A
         for s in f.signboards.all():
             by_sign[s.pk].append(f)
     sign_ids = sorted({s for ss in signs_of.values() for s in ss})
-    fields = (
-        "pk",
-        "code",
-        "sign_type",
-        "moving",
-        "width_cm",
-        "height_cm",
-        "faces",
-        "installed_on",
-        "exemption",
-    )
     rows: list[dict[str, Any]] = []
     for i in range(0, len(sign_ids), 900):  # SQLite's limit of bound variables
         batch = Signboard.objects.filter(pk__in=sign_ids[i : i + 900])
-        rows.extend(dict(r) for r in batch.values(*fields))
+        rows.extend(dict(r) for r in batch.values("pk", *signboard.REGISTER_FIELDS))
     rows.sort(key=lambda r: r["pk"])
     signs: dict[int, dict[str, Any]] = {}
     if rows:
-        frame = signboard.input_frame(
-            {
-                "sign_id": [r["code"] for r in rows],
-                "sign_type": [r["sign_type"] for r in rows],
-                "moving": [r["moving"] for r in rows],
-                "width_cm": [r["width_cm"] for r in rows],
-                "height_cm": [r["height_cm"] for r in rows],
-                "faces": [r["faces"] for r in rows],
-                "installed_on": [r["installed_on"] for r in rows],
-                "exemption": [r["exemption"] or None for r in rows],
-            }
-        )
+        frame = signboard.frame_of(rows)
         taxed = signboard.assess(rules, frame)["tax_satang"].to_list()
         for r, tax in zip(rows, taxed, strict=True):
             signs[r["pk"]] = r | {"tax": int(tax)}

@@ -114,16 +114,12 @@ def photo_add(
         raise _refuse(name, _("the file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 2**20})
     if not data:
         raise _refuse(name, _("the file is empty."))
-    day: dt.date | None
-    if taken_on in (None, "") or isinstance(taken_on, dt.date):
-        day = taken_on or None  # type: ignore[assignment]
-    else:
-        try:
-            day = thai.parse_thai_date(str(taken_on), era="be")
-        except thai.ThaiValueError as exc:
-            raise PhotoRefused(
-                f"taken_on: {exc.message_en}", errors={"taken_on": exc.message_en}
-            ) from None
+    try:
+        day = thai.parse_thai_date_or_none(taken_on)
+    except thai.ThaiValueError as exc:
+        raise PhotoRefused(
+            f"taken_on: {exc.message_en}", errors={"taken_on": exc.message_en}
+        ) from None
     if day is not None and day > timezone.localdate():
         raise PhotoRefused(_("taken_on: the date is in the future."), errors={"taken_on": "future"})
     clean, content_type, suffix, width, height = _clean_image(data, name)

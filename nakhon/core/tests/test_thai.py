@@ -37,6 +37,7 @@ from nakhon.core.thai import (
     is_valid_thai_id,
     mask_thai_id,
     parse_thai_date,
+    parse_thai_date_or_none,
     to_thai_digits,
     validate_juristic_id,
     validate_thai_id,
@@ -998,3 +999,23 @@ def test_error_subclasses() -> None:
     for cls in (ThaiDateError, ThaiIdError, BahtError):
         assert issubclass(cls, ThaiValueError)
         assert issubclass(cls, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("   ", None),
+        (dt.date(2025, 8, 15), dt.date(2025, 8, 15)),
+        ("15/08/2568", dt.date(2025, 8, 15)),
+        (" 15 ส.ค. 2568 ", dt.date(2025, 8, 15)),
+    ],
+)
+def test_parse_thai_date_or_none(value: object, expected: dt.date | None) -> None:
+    assert parse_thai_date_or_none(value) == expected
+
+
+def test_parse_thai_date_or_none_keeps_the_parser_errors() -> None:
+    with pytest.raises(ThaiValueError):
+        parse_thai_date_or_none("31 ก.พ. 2566")

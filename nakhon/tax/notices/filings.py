@@ -132,18 +132,10 @@ def _lines(
     if not signs:
         return []
     rules = rules_for("signboard", tax_year, municipality)
-    frame = signboard.input_frame(
-        {
-            "sign_id": [s.code for s in signs],
-            "sign_type": [s.sign_type for s in signs],
-            "moving": [s.moving for s in signs],
-            "width_cm": [s.width_cm for s in signs],
-            "height_cm": [s.height_cm for s in signs],
-            "faces": [s.faces for s in signs],
-            "installed_on": [since or s.installed_on for s in signs],
-            "exemption": [s.exemption or None for s in signs],
-        },
-    )
+    records = [{f: getattr(s, f) for f in signboard.REGISTER_FIELDS} for s in signs]
+    if since is not None:  # a changed sign: taxed as installed on the day of the change
+        records = [r | {"installed_on": since} for r in records]
+    frame = signboard.frame_of(records)
     try:
         table = signboard.assess(rules, frame)
     except TaxInputError as exc:

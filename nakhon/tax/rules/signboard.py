@@ -8,6 +8,7 @@ Every number comes from the rule file of the tax year (``data/signboard/<BE year
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -286,6 +287,31 @@ INPUT_SCHEMA: dict[str, Any] = {
 def input_frame(columns: dict[str, list[Any]]) -> pl.DataFrame:
     """Signs as a frame ``assess`` takes: ``columns`` maps INPUT_SCHEMA's names to values."""
     return pl.DataFrame(columns, schema=INPUT_SCHEMA, strict=False)
+
+
+#: What the engine reads of a sign on the register, by the register's field names
+#: (``code`` becomes ``sign_id``): what a query of the signboard register selects.
+REGISTER_FIELDS = (
+    "code",
+    "sign_type",
+    "moving",
+    "width_cm",
+    "height_cm",
+    "faces",
+    "installed_on",
+    "exemption",
+)
+
+
+def frame_of(records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    """Register rows (mappings with :data:`REGISTER_FIELDS`) as the frame ``assess`` takes; an
+    empty exemption is none."""
+    columns: dict[str, list[Any]] = {
+        ("sign_id" if name == "code" else name): [r[name] for r in records]
+        for name in REGISTER_FIELDS
+    }
+    columns["exemption"] = [value or None for value in columns["exemption"]]
+    return input_frame(columns)
 
 
 def quote(
