@@ -18,6 +18,7 @@ from typing import Any
 
 from nakhon.core import thai
 from nakhon.tax.rules import parse_rai_ngan_wah
+from nakhon.tax.rules.land_building import USES  # the uses the engine knows
 
 MAX_RAI = 50_000  # a parcel larger than 50,000 rai (80 km²) is a typing error
 MAX_PRICE_PER_SQ_WAH = Decimal(5_000_000)
@@ -29,14 +30,6 @@ MAX_FACES = 8
 MAX_FLOORS = 200
 CODE_RE = re.compile(r"^[\w./-]{1,40}$")
 
-USES = (
-    "agricultural",
-    "residential_primary",
-    "residential_building_only",
-    "residential_other",
-    "commercial",
-    "vacant",
-)
 USE_ALIASES = {
     "เกษตรกรรม": "agricultural",
     "ที่อยู่อาศัยหลัก": "residential_primary",
