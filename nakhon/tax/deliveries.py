@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -378,6 +381,33 @@ def _find(municipality: Municipality, document: str, form: str) -> tuple[str, No
             % {"form": Notice.Form(form).label, "n": number, "y": year}
         )
     return "notice", notice
+
+
+def deliveries_import_upload(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    chunks: Iterable[bytes],
+    name: str,
+    dry_run: bool = False,
+) -> DeliveryReport:
+    """:func:`deliveries_import` of an uploaded file: kept in a temporary file under
+    ``NAKHON_UPLOAD_DIR/tax`` only while it is read (it names taxpayers' notices)."""
+    require(actor, "tax.collect", municipality)
+    suffix = Path(name).suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,7}", suffix) else ""
+    folder = Path(settings.NAKHON_UPLOAD_DIR) / "tax"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"delivery-{uuid.uuid4().hex}{suffix}"
+    try:
+        with stored.open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        return deliveries_import(
+            actor=actor, municipality=municipality, path=stored, name=name, dry_run=dry_run
+        )
+    finally:
+        stored.unlink(missing_ok=True)
 
 
 def deliveries_import(

@@ -7,10 +7,6 @@ staff (``photos.photo_read`` checks), never from a public static or media path.
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -89,27 +85,17 @@ def deliveries_page(request: HttpRequest, municipality: Municipality) -> HttpRes
     status = 200
     upload = request.FILES.get("file") if request.method == "POST" else None
     if isinstance(upload, UploadedFile):
-        name = upload.name or "file"
-        suffix = Path(name).suffix.lower()[:8]
-        folder = Path(settings.NAKHON_UPLOAD_DIR) / "tax"
-        folder.mkdir(parents=True, exist_ok=True)
-        stored = folder / f"{uuid.uuid4().hex}{suffix}"
-        with stored.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
         try:
-            report = deliveries.deliveries_import(
+            report = deliveries.deliveries_import_upload(
                 actor=request.user,
                 municipality=municipality,
-                path=stored,
-                name=name,
+                chunks=upload.chunks(),
+                name=upload.name or "file",
                 dry_run=bool(request.POST.get("check")),
             )
         except deliveries.DeliveriesRefused as exc:
             report = exc.report
             status = 422
-        finally:
-            stored.unlink(missing_ok=True)
     return render(request, "tax/deliveries.html", {"report": report}, status=status)
 
 

@@ -703,3 +703,25 @@ def test_the_tax_home_links_the_delivery_list_for_the_tax_office(demo, client_as
     url = f"/{demo.kk.slug}/tax/deliveries/"
     assert url in client_as("kk-tax").get(f"/{demo.kk.slug}/tax/").content.decode()
     assert url not in client_as("kk-executive").get(f"/{demo.kk.slug}/tax/").content.decode()
+
+
+def test_the_delivery_list_page_records_the_upload_and_keeps_no_file(
+    demo, issued_sign, client_as, settings
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    today = timezone.localdate()
+    be = f"{today.day:02d}/{today.month:02d}/{today.year + 543}"
+    body = f"document,received_on\n{issued_sign.payment_reference},{be}\n".encode()
+    url = f"/{demo.kk.slug}/tax/deliveries/"
+    client = client_as("kk-tax")
+    bad = SimpleUploadedFile("list.csv", b"document,received_on\nNOPE,01/01/2568\n")
+    refused = client.post(url, {"file": bad})
+    assert refused.status_code == 422 and "NOPE" in refused.content.decode()
+    ok = client.post(url, {"file": SimpleUploadedFile("list.csv", body)})
+    assert ok.status_code == 200
+    issued_sign.notice.refresh_from_db()
+    assert issued_sign.notice.received_on == today
+    folder = Path(settings.NAKHON_UPLOAD_DIR) / "tax"
+    assert not list(folder.glob("delivery-*"))  # the file was read and deleted
+    assert client_as("kk-executive").post(url, {"file": bad}).status_code in {403, 404}
