@@ -18,7 +18,7 @@ from nakhon.core.api_auth import actor_of
 from nakhon.core.errors import NotFound
 from nakhon.core.permissions import require
 from nakhon.tax import deliveries, filings
-from nakhon.tax.models import Notice, Reminder, Signboard, SignboardFiling, Taxpayer
+from nakhon.tax.models import Notice, Reminder, SignboardFiling
 
 router = Router(tags=["tax"])
 
@@ -133,21 +133,9 @@ def filing_record(request: HttpRequest, slug: str, data: FilingIn) -> Any:
     assessment then adds the Signboard Tax Act §25(1)(2) surcharges of a late, missing or
     understated return."""
     actor, m = actor_of(request), municipality_get(slug=slug)
-    require(actor, "tax.change", m)  # before any lookup: register numbers are not public
-    owner = Taxpayer.objects.filter(municipality=m, code=data.owner).first()
-    if owner is None:
-        from nakhon.core.errors import InvalidInput
-
-        raise InvalidInput(
-            f"owner: no taxpayer {data.owner}", errors={"owner": f"no taxpayer {data.owner}"}
-        )
-    signs = list(Signboard.objects.filter(municipality=m, code__in=data.signboards))
-    missing = sorted(set(data.signboards) - {s.code for s in signs})
-    if missing:
-        from nakhon.core.errors import InvalidInput
-
-        message = f"signboards: no sign {', '.join(missing)}"
-        raise InvalidInput(message, errors={"signboards": message})
+    owner, signs = filings.filing_parties(
+        actor=actor, municipality=m, owner_code=data.owner, sign_codes=data.signboards
+    )
     filing = filings.filing_record(
         actor=actor,
         municipality=m,

@@ -84,6 +84,23 @@ def _date(value: Any, field: str) -> dt.date | None:
         raise _refuse(field, f"{field}: {exc.message_en}") from None
 
 
+def filing_parties(
+    *, actor: Any, municipality: Municipality, owner_code: str, sign_codes: Iterable[str]
+) -> tuple[Taxpayer, list[Signboard]]:
+    """The owner and signs of a return by their register numbers (``tax.change``, checked
+    before any lookup: which numbers exist is not public); an unknown one is refused by name."""
+    require(actor, "tax.change", municipality)
+    owner = Taxpayer.objects.filter(municipality=municipality, code=owner_code).first()
+    if owner is None:
+        raise _refuse("owner", f"owner: no taxpayer {owner_code}")
+    codes = list(sign_codes)
+    signs = list(Signboard.objects.filter(municipality=municipality, code__in=codes))
+    missing = sorted(set(codes) - {s.code for s in signs})
+    if missing:
+        raise _refuse("signboards", f"signboards: no sign {', '.join(missing)}")
+    return owner, signs
+
+
 MAX_DECLARED_BAHT = Decimal(10) ** 14  # SignboardFiling.declared_tax_baht: 16 digits, 2 decimal
 
 

@@ -197,6 +197,13 @@ def test_the_filings_api_checks_permission_before_any_lookup(demo, owner, client
     assert known.status_code == unknown.status_code == 401
     huge = {**body, "owner": owner.code, "declared_tax_baht": "1e100"}
     assert client.post(url, huge, content_type="application/json").status_code in {401, 422}
+    # the tax office is told which number is unknown, and nothing is recorded
+    client.force_login(demo.user("kk-tax"))
+    unknown = client.post(url, {**body, "owner": "TP-NOPE"}, content_type="application/json")
+    assert unknown.status_code == 422 and "TP-NOPE" in unknown.content.decode()
+    no_sign = client.post(url, {**body, "owner": owner.code}, content_type="application/json")
+    assert no_sign.status_code == 422 and "SB-NOPE" in no_sign.content.decode()
+    assert not SignboardFiling.objects.filter(owner=owner).exists()
 
 
 def test_the_filing_pages_refuse_odd_numbers_without_a_server_error(demo, owner, client_as) -> None:
