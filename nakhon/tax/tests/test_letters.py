@@ -147,7 +147,9 @@ def test_cli_pp1_and_warnings(demo, warned, tmp_path: Path) -> None:
     assert f"{len(warned):,} letters" in result.output
     files = sorted(out.glob("warning-*.pdf"))
     assert len(files) == len(warned)
-    assert "หนังสือ" in _text(files[0].read_bytes()) or "แจ้งเตือน" in _text(files[0].read_bytes())
+    first = _text(files[0].read_bytes())
+    assert _nfkc("แจ้งเตือนให้ชำระ") in first
+    assert _nfkc(f"ประจำปีภาษี พ.ศ. {YEAR}") in first
     batch = AuditEvent.objects.filter(object_id="batch", personal_data=True)
     assert {e.object_repr for e in batch} >= {f"pp1 {YEAR}", f"warnings {YEAR}"}
     refused = runner.invoke(main, ["tax", "warnings", "--year", "2567", str(out), *base])
