@@ -5,18 +5,14 @@ links and buttons, document language, landmarks, keyboard focus order)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import CHROMIUM, Server, chromium, start
+from tests.helpers import Server, require_chromium
 
 pytestmark = pytest.mark.browser
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 PAGES = [
@@ -34,16 +30,9 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start(tmp_path_factory.mktemp("a11y"), NAKHON_API_RATE_LIMIT="0")
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
+def server_env() -> dict[str, str]:
+    """The server of tests/conftest.py without the API's rate limit."""
+    return {"NAKHON_API_RATE_LIMIT": "0"}
 
 
 def serious(results: Any) -> list[str]:

@@ -14,20 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import CHROMIUM, Server, chromium, start
+from tests.helpers import Server, require_chromium, shot_path
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "test-results"
 #: The shots the README's tour shows: written to docs/screenshots/ with NAKHON_SCREENSHOTS=docs.
 README_SHOTS = {
     "open-data-budget-chart-th": "10-dataset-chart-th",
@@ -35,29 +31,11 @@ README_SHOTS = {
 }
 MARKETS = 8  # rows of the demo city's markets dataset
 
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start(tmp_path_factory.mktemp("open-data"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
+require_chromium()
 
 
 def _shot_path(name: str) -> Path:
-    if os.environ.get("NAKHON_SCREENSHOTS") == "docs" and name in README_SHOTS:
-        return ROOT / "docs" / "screenshots" / f"{README_SHOTS[name]}.png"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return SHOTS / f"{name}.png"
+    return shot_path(name, README_SHOTS.get(name, False))
 
 
 def shot(page: Any, name: str) -> None:

@@ -10,53 +10,17 @@ one-time link. Skipped where Chromium is absent. Screenshots go to ``test-result
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import CHROMIUM, Server, chromium, run, start
+from tests.helpers import Server, login_link, require_chromium, shot
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / (
-    "docs/screenshots" if os.environ.get("NAKHON_SCREENSHOTS") == "docs" else "test-results"
-)
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start(tmp_path_factory.mktemp("browser-tax"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in_as(server: Server, username: str, next_path: str) -> str:
-    port = server.base_url.rsplit(":", 1)[1]
-    result = run(server.data_dir, "login-link", username, "--next", next_path, NAKHON_PORT=port)
-    assert result.returncode == 0, result.stderr
-    match = re.search(r"(http://\S+/accounts/link/\S+/)", result.stdout)
-    assert match, result.stdout
-    return match.group(1)
+require_chromium()
 
 
 def arrears_count(page: Any) -> int:
@@ -83,7 +47,7 @@ def test_officer_cycle_import_assess_issue_notice_pay_arrears(
     page = context.new_page()
     errors: list[str] = []
     page.on("response", lambda r: errors.append(r.url) if r.status >= 500 else None)
-    page.goto(sign_in_as(server, "kk-tax", "/khon-kaen/tax/"))
+    page.goto(login_link(server, "kk-tax", "/khon-kaen/tax/"))
     assert page.url.endswith("/khon-kaen/tax/")
     base = f"{server.base_url}/khon-kaen/tax"
     today = dt.date.today()

@@ -10,26 +10,16 @@ Runs the real ``nakhon`` (the demo city). Skipped where Chromium is absent. Scre
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import CHROMIUM, Server, chromium, run, start
+from tests.helpers import Server, require_chromium, run, shot
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / (
-    "docs/screenshots" if os.environ.get("NAKHON_SCREENSHOTS") == "docs" else "test-results"
-)
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_chromium()
 
 SIGN = {"year": "2568", "sign_type": "2", "moving": "no", "width_cm": "200", "height_cm": "100"}
 SIGN_CLI = ["signboard", "--year", "2568", "--type", "2", "--moving", "no"]
@@ -37,24 +27,6 @@ SIGN_CLI += ["--width-cm", "200", "--height-cm", "100"]
 LAND = {"year": "2568", "owner": "individual", "use": "commercial", "value_baht": "60000000"}
 LAND_CLI = ["land-building", "--year", "2568", "--owner", "individual", "--use", "commercial"]
 LAND_CLI += ["--value-baht", "60000000"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start(tmp_path_factory.mktemp("browser-calculator"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def cli_quote(server: Server, args: list[str]) -> dict[str, Any]:
